@@ -1,0 +1,58 @@
+package dev.adjoint.cli;
+
+import dev.adjoint.data.InputException;
+import java.util.Set;
+import org.apache.spark.SparkThrowable;
+import org.apache.spark.sql.AnalysisException;
+import picocli.CommandLine;
+
+/**
+ * Turns an exception into a message and an exit code: a user's mistake (bad file, column, row or
+ * shape, found on the driver or in a task) is one line and exit 2; anything else is an internal error,
+ * said as such, with its stack trace, exit 3.
+ */
+final class Failures implements CommandLine.IExecutionExceptionHandler {
+  /** Spark error classes that mean the user's input is at fault. */
+  private static final Set<String> INPUT_ERROR_CLASSES = Set.of(
+      "CAST_INVALID_INPUT", "MALFORMED_RECORD_IN_PARSING", "PATH_NOT_FOUND", "UNABLE_TO_INFER_SCHEMA",
+      "FAILED_READ_FILE.NO_HINT", "FAILED_READ_FILE.PARQUET_COLUMN_DATA_TYPE_MISMATCH");
+
+  @Override
+  public int handleExecutionException(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+    boolean verbose = parsed.subcommand() != null && parsed.subcommand().hasMatchedOption("--verbose");
+    String userMessage = userMessage(e);
+    if (userMessage != null) {
+      cl.getErr().println("adjoint: error: " + userMessage);
+      if (verbose) {
+        e.printStackTrace(cl.getErr());
+      }
+      return ExitCodes.BAD_INPUT;
+    }
+    cl.getErr().println("adjoint: internal error (a bug in adjoint or in its environment, not in your input): " + e);
+    e.printStackTrace(cl.getErr());
+    return ExitCodes.INTERNAL_ERROR;
+  }
+
+  /** The message for the user when {@code e} (or a cause) is a mistake in the input, else null. */
+  static String userMessage(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof InputException) {
+        return t.getMessage();
+      }
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SparkThrowable st && st.getCondition() != null && INPUT_ERROR_CLASSES.contains(st.getCondition())) {
+        return firstLine(t.getMessage());
+      }
+      if (t instanceof AnalysisException) {
+        return firstLine(t.getMessage());
+      }
+    }
+    return null;
+  }
+
+  private static String firstLine(String s) {
+    int nl = s == null ? -1 : s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

@@ -1,0 +1,93 @@
+package dev.adjoint.cli;
+
+import dev.adjoint.job.RunOptions;
+import dev.adjoint.job.RunResult;
+import dev.adjoint.kernel.Dense;
+import dev.adjoint.kernel.GradientSum;
+import dev.adjoint.kernel.Gradients;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.sql.Row;
+
+/** The short human-readable account of a run. Matrices are printed when small. */
+final class Summary {
+  private Summary() {}
+
+  /** Print W-sized matrices up to this many entries. */
+  private static final int PRINT_ENTRIES = 64;
+
+  static void print(PrintStream out, RunOptions o, RunResult r) {
+    Gradients g = r.gradients();
+    GradientSum s = r.sum();
+    out.printf(Locale.ROOT, "Adjoint: Y = X·W + b over n=%d rows, d=%d, m=%d; loss %s, reduction %s%n",
+        g.rows(), g.inputDim(), g.outputDim(), o.loss().cliName(), o.reduction().cliName());
+    out.printf(Locale.ROOT, "  input    %s (%s), features from %s%s%n", o.input().path(),
+        o.input().format().name().toLowerCase(Locale.ROOT), o.input().features().describe(),
+        o.input().targets() == null ? "" : ", targets from " + o.input().targets().describe());
+    out.printf(Locale.ROOT, "  layout   %d partitions, blocks of ≤ %d rows (%d blocks), treeAggregate depth %d%n",
+        r.partitions(), r.blockRows(), s.blockCount(), o.treeDepth());
+    out.printf(Locale.ROOT, "  loss     L = %s%n", num(g.loss()));
+    if (!r.shownActivations().isEmpty()) {
+      List<Row> rows = r.shownActivations();
+      out.printf(Locale.ROOT, "  Y  [%d×%d]  (rows by %s)%n", rows.size(), g.outputDim(), r.idColumn());
+      printRows(out, rows, 1);
+    }
+    matrix(out, "dW", g.dW(), g.inputDim(), g.outputDim());
+    if (!r.shownActivations().isEmpty()) {
+      out.printf(Locale.ROOT, "  dX [%d×%d]%n", r.shownActivations().size(), g.inputDim());
+      printRows(out, r.shownActivations(), 2);
+    }
+    matrix(out, "db", g.db(), 1, g.outputDim());
+    out.printf(Locale.ROOT, "  time     gradient pass %.3f s wall; task time: read %.3f s, forward %.3f s, backward %.3f s,"
+            + " aggregate %.3f s%n", r.gradientPassNanos() / 1e9, s.readNanos() / 1e9, s.forwardNanos() / 1e9,
+        s.backwardNanos() / 1e9, s.mergeNanos() / 1e9);
+    out.printf(Locale.ROOT, "  BLAS     %s%n", Dense.blasImplementation());
+    for (String path : r.written()) {
+      out.printf(Locale.ROOT, "  wrote    %s%n", path);
+    }
+  }
+
+  private static void matrix(PrintStream out, String name, double[] a, int rows, int cols) {
+    String shape = rows == 1 && name.equals("db") ? "[" + cols + "]" : "[" + rows + "×" + cols + "]";
+    if (a.length > PRINT_ENTRIES) {
+      double norm = 0;
+      for (double v : a) {
+        norm += v * v;
+      }
+      out.printf(Locale.ROOT, "  %-2s %s  (not printed: %d entries; ‖%s‖_F = %s)%n", name, shape, a.length, name,
+          num(Math.sqrt(norm)));
+      return;
+    }
+    out.printf(Locale.ROOT, "  %-2s %s%n", name, shape);
+    for (int i = 0; i < rows; i++) {
+      StringBuilder line = new StringBuilder("     ");
+      for (int j = 0; j < cols; j++) {
+        line.append(String.format(Locale.ROOT, " %10s", num(a[i * cols + j])));
+      }
+      out.println(line);
+    }
+  }
+
+  private static void printRows(PrintStream out, List<Row> rows, int field) {
+    for (Row row : rows) {
+      StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "     %-6s", row.get(0)));
+      for (double v : values(row.get(field))) {
+        line.append(String.format(Locale.ROOT, " %10s", num(v)));
+      }
+      out.println(line);
+    }
+  }
+
+  private static double[] values(Object o) {
+    return (double[]) o;
+  }
+
+  /** Shortest text that reads back as the same double ("3", "-0.5", "1.2345678901234567"). */
+  static String num(double v) {
+    if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+      return Long.toString((long) v);
+    }
+    return Double.toString(v);
+  }
+}

@@ -1,0 +1,30 @@
+package dev.adjoint.data;
+
+import dev.adjoint.kernel.Block;
+import org.apache.spark.api.java.JavaRDD;
+
+/** Turns a {@link Table} into an RDD of row blocks: one pass, each partition streamed block by block. */
+public final class Blocks {
+  private Blocks() {}
+
+  /** Default bytes of X per block when the user gives no block size. */
+  public static final long DEFAULT_BLOCK_BYTES = 4L << 20;
+  /** Upper bound on rows per block whatever the byte budget says. */
+  public static final int MAX_BLOCK_ROWS = 1 << 16;
+
+  /** Rows per block so that X_block and T_block/G_block take about {@code bytes}: ⌊bytes / 8(d + m)⌋, in [1, 65536]. */
+  public static int rowsForBytes(long bytes, int d, int m) {
+    long perRow = 8L * (d + Math.max(m, 1));
+    return (int) Math.max(1, Math.min(MAX_BLOCK_ROWS, bytes / perRow));
+  }
+
+  /** The table's rows in blocks of at most {@code blockRows} rows, partitioning kept. */
+  public static JavaRDD<Block> of(Table table, int blockRows) {
+    final int d = table.features;
+    final int m = table.targets;
+    final boolean withTargets = table.hasTargets;
+    final boolean withIds = table.hasIds;
+    return table.rows.javaRDD().mapPartitionsWithIndex(
+        (partition, rows) -> new RowBlocks(rows, blockRows, d, m, withTargets, withIds, partition), true);
+  }
+}

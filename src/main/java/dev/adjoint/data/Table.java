@@ -1,0 +1,216 @@
+package dev.adjoint.data;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
+import static org.apache.spark.sql.functions.size;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * An input table brought to one shape, whatever its layout: column {@value #X} array&lt;double&gt; (the
+ * features), optionally {@value #T} array&lt;double&gt; (the targets) and {@value #ID} (the key), in that
+ * order. {@code features} and {@code targets} are the widths d and m found.
+ */
+public final class Table {
+  public static final String X = "x";
+  public static final String T = "t";
+  public static final String ID = "id";
+
+  public final Dataset<Row> rows;
+  public final int features;
+  public final int targets;
+  public final boolean hasTargets;
+  public final boolean hasIds;
+  public final String idColumn;
+  public final StructField idField;
+
+  private Table(Dataset<Row> rows, int features, int targets, boolean hasTargets, String idColumn, StructField idField) {
+    this.rows = rows;
+    this.features = features;
+    this.targets = targets;
+    this.hasTargets = hasTargets;
+    this.hasIds = idField != null;
+    this.idColumn = idColumn;
+    this.idField = idField;
+  }
+
+  /** The same table in {@code n} partitions (Spark's round-robin repartition). */
+  public Table repartition(int n) {
+    return new Table(rows.repartition(n), features, targets, hasTargets, idColumn, idField);
+  }
+
+  /**
+   * Opens {@code spec} lazily (only the schema and one row are read here). With {@code withIds} the key
+   * column is kept: the spec's id column, or a generated {@code row_id} when it names none.
+   */
+  public static Table open(SparkSession spark, TableSpec spec, boolean withIds) {
+    Dataset<Row> raw = load(spark, spec);
+    StructType schema = raw.schema();
+    String where = spec.path();
+    List<Column> select = new ArrayList<>();
+    Column x = asDoubleArray(schema, spec.features(), where, "features");
+    select.add(x.as(X));
+    if (spec.targets() != null) {
+      select.add(asDoubleArray(schema, spec.targets(), where, "targets").as(T));
+    }
+    String idName = null;
+    if (withIds) {
+      if (spec.idColumn() != null) {
+        field(schema, spec.idColumn(), where, "id");
+        select.add(col(quote(spec.idColumn())).as(ID));
+        idName = spec.idColumn();
+      } else {
+        select.add(monotonically_increasing_id().as(ID));
+        idName = "row_id";
+      }
+    } else if (spec.idColumn() != null) {
+      field(schema, spec.idColumn(), where, "id");
+    }
+    Dataset<Row> rows = raw.select(select.toArray(new Column[0]));
+    int d = width(rows, X, spec.features(), schema, where);
+    int m = spec.targets() == null ? 0 : width(rows, T, spec.targets(), schema, where);
+    StructField idField = withIds ? rows.schema().apply(ID) : null;
+    if (idField != null) {
+      idField = new StructField(idName, idField.dataType(), true, idField.metadata());
+    }
+    return new Table(rows, d, m, spec.targets() != null, idName, idField);
+  }
+
+  private static Dataset<Row> load(SparkSession spark, TableSpec spec) {
+    try {
+      return switch (spec.format()) {
+        case PARQUET -> spark.read().parquet(spec.path());
+        case CSV -> spark.read().option("header", "true").option("mode", "FAILFAST").csv(spec.path());
+      };
+    } catch (Exception e) {  // Scala throws the checked AnalysisException undeclared
+      if (e instanceof RuntimeException r && !(e instanceof org.apache.spark.sql.AnalysisException)) {
+        throw r;
+      }
+      throw new InputException("cannot read " + spec.format().name().toLowerCase() + " input '" + spec.path() + "': "
+          + firstLine(e.getMessage()), e);
+    }
+  }
+
+  /** The expression that turns {@code source} into an array&lt;double&gt; column. */
+  static Column asDoubleArray(StructType schema, ColumnSource source, String where, String role) {
+    if (source instanceof ColumnSource.Columns cs) {
+      return numericColumns(schema, cs.columns(), where, role);
+    }
+    if (source instanceof ColumnSource.Prefix p) {
+      return numericColumns(schema, prefixed(schema, p.prefix(), where, role), where, role);
+    }
+    ColumnSource.Single s = (ColumnSource.Single) source;
+    StructField f = field(schema, s.column(), where, role);
+    DataType t = f.dataType();
+    Column c = col(quote(s.column()));
+    if (t instanceof ArrayType a && a.elementType() instanceof NumericType) {
+      return c.cast(DataTypes.createArrayType(DataTypes.DoubleType));
+    } else if (t instanceof VectorUDT) {
+      return org.apache.spark.ml.functions.vector_to_array(c, "float64");
+    } else if (t instanceof NumericType || t == DataTypes.StringType) {
+      return array(c.cast(DataTypes.DoubleType));
+    }
+    throw new InputException(where + ": " + role + " column '" + s.column() + "' has type " + t.simpleString()
+        + "; expected array<double>, array<float>, an MLlib Vector or a number");
+  }
+
+  private static Column numericColumns(StructType schema, List<String> names, String where, String role) {
+    if (names.isEmpty()) {
+      throw new InputException(where + ": no " + role + " columns given");
+    }
+    Column[] cols = new Column[names.size()];
+    for (int k = 0; k < cols.length; k++) {
+      StructField f = field(schema, names.get(k), where, role);
+      if (!(f.dataType() instanceof NumericType) && f.dataType() != DataTypes.StringType) {
+        throw new InputException(where + ": " + role + " column '" + f.name() + "' has type " + f.dataType().simpleString()
+            + "; expected a number");
+      }
+      cols[k] = col(quote(f.name())).cast(DataTypes.DoubleType);
+    }
+    return array(cols);
+  }
+
+  /** Columns named prefix0, prefix1, … in numeric order; they must run from 0 without gaps. */
+  static List<String> prefixed(StructType schema, String prefix, String where, String role) {
+    Pattern p = Pattern.compile(Pattern.quote(prefix) + "(\\d+)");
+    Map<Integer, String> byIndex = new TreeMap<>();
+    for (StructField f : schema.fields()) {
+      Matcher m = p.matcher(f.name());
+      if (m.matches()) {
+        byIndex.put(Integer.parseInt(m.group(1)), f.name());
+      }
+    }
+    if (byIndex.isEmpty()) {
+      throw new InputException(where + ": no " + role + " columns named " + prefix + "0, " + prefix + "1, … among "
+          + List.of(schema.fieldNames()));
+    }
+    List<String> names = new ArrayList<>();
+    int expected = 0;
+    for (Map.Entry<Integer, String> e : byIndex.entrySet()) {
+      if (e.getKey() != expected) {
+        throw new InputException(where + ": " + role + " columns with prefix '" + prefix + "' skip " + prefix + expected
+            + " (found " + byIndex.values() + ")");
+      }
+      names.add(e.getValue());
+      expected++;
+    }
+    return names;
+  }
+
+  private static StructField field(StructType schema, String name, String where, String role) {
+    for (StructField f : schema.fields()) {
+      if (f.name().equals(name)) {
+        return f;
+      }
+    }
+    throw new InputException(where + ": no " + role + " column '" + name + "'; the table has columns "
+        + List.of(schema.fieldNames()));
+  }
+
+  /** Width of the array column: known from the spec for numeric columns, else read from the first row. */
+  private static int width(Dataset<Row> rows, String column, ColumnSource source, StructType schema, String where) {
+    if (source instanceof ColumnSource.Columns cs) {
+      return cs.columns().size();
+    }
+    if (source instanceof ColumnSource.Prefix p) {
+      return prefixed(schema, p.prefix(), where, column.equals(X) ? "features" : "targets").size();
+    }
+    List<Row> first = rows.select(size(col(column))).limit(1).collectAsList();
+    if (first.isEmpty()) {
+      throw new InputException(where + ": the input has no rows");
+    }
+    if (first.get(0).isNullAt(0) || first.get(0).getInt(0) < 0) {
+      throw new InputException(where + ": the first row's " + source.describe() + " is null");
+    }
+    return first.get(0).getInt(0);
+  }
+
+  private static String quote(String name) {
+    return "`" + name.replace("`", "``") + "`";
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

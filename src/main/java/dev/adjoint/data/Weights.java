@@ -1,0 +1,65 @@
+package dev.adjoint.data;
+
+import dev.adjoint.kernel.LayerParams;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Random;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/** W and b: from .npy files on any Hadoop file system, or a seeded random initialisation. */
+public final class Weights {
+  private Weights() {}
+
+  /** Reads one .npy file from a local path or any Hadoop URI (hdfs://, file://). */
+  public static Npy.Array readNpy(Configuration conf, String path) {
+    Path p = new Path(path);
+    try {
+      FileSystem fs = p.getFileSystem(conf);
+      try (InputStream in = fs.open(p)) {
+        return Npy.read(in, path);
+      }
+    } catch (FileNotFoundException e) {
+      throw new InputException(path + ": no such file");
+    } catch (IOException e) {
+      throw new InputException(path + ": cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  /** W [d×m] from {@code wPath} and b [m] from {@code bPath} (zeros when null), checked against d. */
+  public static LayerParams load(Configuration conf, String wPath, String bPath, int d) {
+    Npy.Array w = readNpy(conf, wPath);
+    if (w.shape().length != 2) {
+      throw new InputException(wPath + ": W has shape " + w.shapeString() + "; expected a matrix (" + d + ", m)");
+    }
+    if (w.rows() != d) {
+      throw new InputException(wPath + ": W has shape " + w.shapeString() + " but X rows have " + d
+          + " features: expected (" + d + ", m)");
+    }
+    int m = w.cols();
+    double[] b = new double[m];
+    if (bPath != null) {
+      Npy.Array bias = readNpy(conf, bPath);
+      boolean vectorLike = bias.shape().length == 1 || (bias.shape().length == 2 && bias.rows() == 1);
+      if (!vectorLike || bias.data().length != m) {
+        throw new InputException(bPath + ": b has shape " + bias.shapeString() + " but W is (" + d + ", " + m
+            + "): expected (" + m + ",)");
+      }
+      b = bias.data();
+    }
+    return new LayerParams(d, m, w.data(), b);
+  }
+
+  /** W [d×m] with entries N(0, 1/d) (variance-preserving), b = 0; deterministic for {@code seed}. */
+  public static LayerParams random(int d, int m, long seed) {
+    Random rng = new Random(seed);
+    double[] w = new double[d * m];
+    double sd = 1.0 / Math.sqrt(d);
+    for (int k = 0; k < w.length; k++) {
+      w[k] = rng.nextGaussian() * sd;
+    }
+    return new LayerParams(d, m, w, new double[m]);
+  }
+}

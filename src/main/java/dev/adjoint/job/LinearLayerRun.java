@@ -1,0 +1,133 @@
+package dev.adjoint.job;
+
+import dev.adjoint.data.Blocks;
+import dev.adjoint.data.InputException;
+import dev.adjoint.data.Npy;
+import dev.adjoint.data.OutputDir;
+import dev.adjoint.data.Table;
+import dev.adjoint.data.Weights;
+import dev.adjoint.kernel.Block;
+import dev.adjoint.kernel.GradientSum;
+import dev.adjoint.kernel.Gradients;
+import dev.adjoint.kernel.LayerParams;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/** One run, as named steps: open the input, load W and b, the gradient pass, activations, outputs. */
+public final class LinearLayerRun {
+  private LinearLayerRun() {}
+
+  public static RunResult run(SparkSession spark, RunOptions o) throws IOException {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    OutputDir out = o.output() == null ? null : OutputDir.prepare(hadoop, o.output(), o.overwrite());
+
+    long t0 = System.nanoTime();
+    Table table = openInput(spark, o, false);
+    LayerParams params = loadParams(hadoop, o, table.features);
+    requireTargetWidth(o, table, params);
+    int blockRows = o.blockRows() > 0 ? o.blockRows() : Blocks.rowsForBytes(o.blockBytes(), params.inputDim, params.outputDim);
+    JavaRDD<Block> blocks = Blocks.of(table, blockRows);
+    long t1 = System.nanoTime();
+
+    try (LayerJob job = new LayerJob(jsc, params, o.loss())) {
+      GradientSum sum = job.gradientSum(blocks, o.treeDepth());
+      long t2 = System.nanoTime();
+      Gradients g = sum.finish(o.reduction());
+      double gScale = o.reduction().scale(sum.rowCount());
+
+      List<Row> shown = List.of();
+      List<String> written = new ArrayList<>();
+      Table withIds = null;
+      boolean show = o.showRows() > 0 && sum.rowCount() <= o.showRows();
+      if (show || (o.writeActivations() && out != null)) {
+        withIds = openInput(spark, o, true);
+      }
+      if (out != null) {
+        out.clearOwnResults();
+      }
+      if (o.writeActivations() && out != null) {
+        JavaRDD<Row> acts = job.activations(Blocks.of(withIds, blockRows), gScale);
+        jsc.setJobDescription("adjoint: write Y and dX");
+        spark.createDataFrame(acts, activationSchema(withIds)).write().parquet(out.resolve("activations"));
+        written.add(out.resolve("activations"));
+      }
+      if (show) {
+        shown = LayerJob.take(job.activations(Blocks.of(withIds, blockRows), gScale), o.showRows());
+      }
+      long t3 = System.nanoTime();
+      RunResult result = new RunResult(g, sum, params, withIds == null ? table.idColumn : withIds.idColumn,
+          blocks.getNumPartitions(), blockRows, t1 - t0, t2 - t1, t3 - t2, shown, written);
+      if (out != null) {
+        writeResults(out, o, result, written);
+      }
+      return result;
+    }
+  }
+
+  private static Table openInput(SparkSession spark, RunOptions o, boolean withIds) {
+    Table t = Table.open(spark, o.input(), withIds);
+    return o.partitions() > 0 ? t.repartition(o.partitions()) : t;
+  }
+
+  private static LayerParams loadParams(Configuration hadoop, RunOptions o, int d) {
+    if (o.weightsPath() != null) {
+      return Weights.load(hadoop, o.weightsPath(), o.biasPath(), d);
+    }
+    if (o.biasPath() != null) {
+      throw new InputException("--bias " + o.biasPath() + " given without --weights: give both, or neither for a random W");
+    }
+    if (o.outDim() <= 0) {
+      throw new InputException("no --weights given: pass --weights W.npy, or --out-dim M for a random W of shape ("
+          + d + ", M)");
+    }
+    return Weights.random(d, o.outDim(), o.initSeed());
+  }
+
+  private static void requireTargetWidth(RunOptions o, Table table, LayerParams p) {
+    if (o.loss().needsTargets() && !table.hasTargets) {
+      throw new InputException("--loss " + o.loss().cliName() + " needs targets: give --target-cols, --target-prefix or "
+          + "--target-col");
+    }
+    if (table.hasTargets && table.targets != p.outputDim) {
+      throw new InputException(o.input().path() + ": targets (" + o.input().targets().describe() + ") have width "
+          + table.targets + " but W is (" + p.inputDim + ", " + p.outputDim + "): expected " + p.outputDim
+          + " target columns");
+    }
+  }
+
+  private static StructType activationSchema(Table t) {
+    return new StructType(new StructField[] {
+        t.idField,
+        DataTypes.createStructField("y", DataTypes.createArrayType(DataTypes.DoubleType, false), false),
+        DataTypes.createStructField("dx", DataTypes.createArrayType(DataTypes.DoubleType, false), false)});
+  }
+
+  private static void writeResults(OutputDir out, RunOptions o, RunResult r, List<String> written) throws IOException {
+    Gradients g = r.gradients();
+    LayerParams p = r.params();
+    if (o.weightsPath() == null) {
+      out.writeAtomically("W.npy", s -> Npy.write(s, new int[] {p.inputDim, p.outputDim}, p.weights));
+      out.writeAtomically("b.npy", s -> Npy.write(s, new int[] {p.outputDim}, p.bias));
+      written.add(out.resolve("W.npy"));
+      written.add(out.resolve("b.npy"));
+    }
+    out.writeAtomically("dW.npy", s -> Npy.write(s, new int[] {g.inputDim(), g.outputDim()}, g.dW()));
+    out.writeAtomically("db.npy", s -> Npy.write(s, new int[] {g.outputDim()}, g.db()));
+    written.add(out.resolve("dW.npy"));
+    written.add(out.resolve("db.npy"));
+    written.add(out.resolve("report.json"));
+    Map<String, Object> report = RunReport.of(o, r);
+    out.writeAtomically("report.json", s -> RunReport.write(report, s));
+  }
+}

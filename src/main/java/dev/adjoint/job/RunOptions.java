@@ -1,0 +1,28 @@
+package dev.adjoint.job;
+
+import dev.adjoint.data.TableSpec;
+import dev.adjoint.kernel.Loss;
+import dev.adjoint.kernel.Reduction;
+
+/**
+ * Everything one run needs. {@code weightsPath} null means random initialisation with {@code initSeed}
+ * and width {@code outDim}; {@code partitions} 0 keeps the input's partitioning; {@code blockRows} 0
+ * derives it from {@code blockBytes}; {@code output} null writes nothing.
+ */
+public record RunOptions(
+    TableSpec input,
+    String weightsPath,
+    String biasPath,
+    long initSeed,
+    int outDim,
+    Loss loss,
+    Reduction reduction,
+    int partitions,
+    int treeDepth,
+    int blockRows,
+    long blockBytes,
+    String output,
+    boolean overwrite,
+    boolean writeActivations,
+    int showRows) {
+}

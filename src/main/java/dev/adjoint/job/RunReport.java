@@ -1,0 +1,83 @@
+package dev.adjoint.job;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.adjoint.kernel.Dense;
+import dev.adjoint.kernel.GradientSum;
+import dev.adjoint.kernel.Gradients;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/** report.json: what was computed, on what, how, and how long each phase took. */
+public final class RunReport {
+  private RunReport() {}
+
+  public static Map<String, Object> of(RunOptions o, RunResult r) {
+    Gradients g = r.gradients();
+    GradientSum s = r.sum();
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("formula", "Y = X·W + b; dW = Xᵀ·G, db = 1ᵀ·G, dX = G·Wᵀ");
+    Map<String, Object> input = new LinkedHashMap<>();
+    input.put("path", o.input().path());
+    input.put("format", o.input().format().name().toLowerCase());
+    input.put("features", o.input().features().describe());
+    input.put("targets", o.input().targets() == null ? null : o.input().targets().describe());
+    input.put("id_column", o.input().idColumn());
+    input.put("weights", o.weightsPath() == null ? "random N(0, 1/d), seed " + o.initSeed() : o.weightsPath());
+    input.put("bias", o.weightsPath() == null ? "zeros" : o.biasPath() == null ? "zeros" : o.biasPath());
+    report.put("input", input);
+    Map<String, Object> shapes = new LinkedHashMap<>();
+    shapes.put("n", g.rows());
+    shapes.put("d", g.inputDim());
+    shapes.put("m", g.outputDim());
+    report.put("shapes", shapes);
+    report.put("loss_function", o.loss().cliName());
+    report.put("reduction", o.reduction().cliName());
+    report.put("loss", g.loss());
+    report.put("loss_sum", s.lossSum());
+    Map<String, Object> layout = new LinkedHashMap<>();
+    layout.put("partitions", r.partitions());
+    layout.put("block_rows", r.blockRows());
+    layout.put("blocks", s.blockCount());
+    layout.put("tree_depth", o.treeDepth());
+    report.put("layout", layout);
+    report.put("blas", Dense.blasImplementation());
+    Map<String, Object> time = new LinkedHashMap<>();
+    time.put("note", "read/forward/backward/aggregate are task time summed over all tasks; *_wall are driver wall clock");
+    time.put("read_s", s.readNanos() / 1e9);
+    time.put("forward_s", s.forwardNanos() / 1e9);
+    time.put("backward_s", s.backwardNanos() / 1e9);
+    time.put("aggregate_s", s.mergeNanos() / 1e9);
+    time.put("setup_wall_s", r.readSetupNanos() / 1e9);
+    time.put("gradient_pass_wall_s", r.gradientPassNanos() / 1e9);
+    time.put("activations_wall_s", r.activationsNanos() / 1e9);
+    report.put("time", time);
+    SparkSession spark = SparkSession.active();
+    Map<String, Object> sparkInfo = new LinkedHashMap<>();
+    sparkInfo.put("version", spark.version());
+    sparkInfo.put("master", spark.sparkContext().master());
+    sparkInfo.put("application_id", spark.sparkContext().applicationId());
+    report.put("spark", sparkInfo);
+    report.put("outputs", r.written());
+    return report;
+  }
+
+  public static void write(Map<String, Object> report, OutputStream out) throws IOException {
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(new NonClosing(out), report);
+  }
+
+  /** Jackson closes the stream it writes; the caller owns it. */
+  private static final class NonClosing extends java.io.FilterOutputStream {
+    NonClosing(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void close() throws IOException {
+      flush();
+    }
+  }
+}

@@ -1,0 +1,26 @@
+package dev.adjoint.job;
+
+import dev.adjoint.kernel.GradientSum;
+import dev.adjoint.kernel.Gradients;
+import dev.adjoint.kernel.LayerParams;
+import java.util.List;
+import org.apache.spark.sql.Row;
+
+/**
+ * What a run produced: the finished gradients, the raw partial (for its counters), the parameters
+ * used, how the work was laid out, wall times in nanoseconds, a few activation rows when the input is
+ * small enough to show, and the files written.
+ */
+public record RunResult(
+    Gradients gradients,
+    GradientSum sum,
+    LayerParams params,
+    String idColumn,
+    int partitions,
+    int blockRows,
+    long readSetupNanos,
+    long gradientPassNanos,
+    long activationsNanos,
+    List<Row> shownActivations,
+    List<String> written) {
+}

@@ -1,0 +1,74 @@
+package dev.adjoint.kernel;
+
+import dev.ludovic.netlib.blas.BLAS;
+
+/**
+ * Level-3 BLAS on row-major blocks, one call per block; names say the formula.
+ *
+ * <p>BLAS is column-major. A row-major matrix A [r×c] is, read column-major, Aᵀ [c×r] with leading
+ * dimension c. So row-major C = op(A)·op(B) is issued as column-major Cᵀ = op(B)ᵀ·op(A)ᵀ, which swaps
+ * the operands and keeps the transpose flags; no matrix is ever copied to transpose it.
+ */
+public final class Dense {
+  private Dense() {}
+
+  private static final BLAS BLAS_INSTANCE = BLAS.getInstance();
+
+  /** The BLAS implementation netlib picked in this JVM (native JNIBLAS, or a Java one). */
+  public static String blasImplementation() {
+    return BLAS_INSTANCE.getClass().getName();
+  }
+
+  /**
+   * Forward: Y = X·W + 1·bᵀ. X [n×d], W [d×m], b [m] → Y [n×m]. Overwrites {@code y} (first n·m entries).
+   */
+  public static void multAddBias(double[] x, int n, int d, double[] w, int m, double[] b, double[] y) {
+    if (n == 0) {
+      return;
+    }
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(b, 0, y, i * m, m);
+    }
+    // column-major: Yᵀ[m×n] = Wᵀ[m×d]·Xᵀ[d×n] + Yᵀ
+    BLAS_INSTANCE.dgemm("N", "N", m, n, d, 1.0, w, m, x, d, 1.0, y, m);
+  }
+
+  /**
+   * Weight gradient: dW += Xᵀ·G. [n×d]ᵀ·[n×m] → [d×m]. Adds into {@code dw}.
+   */
+  public static void multTransAAdd(double[] x, int n, int d, double[] g, int m, double[] dw) {
+    if (n == 0) {
+      return;
+    }
+    // column-major: dWᵀ[m×d] += Gᵀ[m×n]·(Xᵀ[d×n])ᵀ
+    BLAS_INSTANCE.dgemm("N", "T", m, d, n, 1.0, g, m, x, d, 1.0, dw, m);
+  }
+
+  /**
+   * Input gradient: dX = G·Wᵀ. [n×m]·[d×m]ᵀ → [n×d]. Overwrites {@code dx} (first n·d entries).
+   */
+  public static void multTransB(double[] g, int n, int m, double[] w, int d, double[] dx) {
+    if (n == 0) {
+      return;
+    }
+    // column-major: dXᵀ[d×n] = (Wᵀ[m×d])ᵀ·Gᵀ[m×n]
+    BLAS_INSTANCE.dgemm("T", "N", d, n, m, 1.0, w, m, g, m, 0.0, dx, d);
+  }
+
+  /** Bias gradient: db += 1ᵀ·G, the column sums of G [n×m]. Adds into {@code db} [m]. */
+  public static void colSumsAdd(double[] g, int n, int m, double[] db) {
+    for (int i = 0; i < n; i++) {
+      int row = i * m;
+      for (int j = 0; j < m; j++) {
+        db[j] += g[row + j];
+      }
+    }
+  }
+
+  /** a *= s, the first {@code len} entries. */
+  public static void scale(double[] a, int len, double s) {
+    for (int i = 0; i < len; i++) {
+      a[i] *= s;
+    }
+  }
+}

@@ -1,0 +1,138 @@
+package dev.adjoint.kernel;
+
+import java.io.Serializable;
+
+/**
+ * A partial of the layer's gradient over some rows: a monoid under {@link #merge}.
+ *
+ * <p>Holds sums, never means: dWSum = Σ Xᵢᵀ·Gᵢ [d×m], dbSum = Σ 1ᵀ·Gᵢ [m], lossSum and rowCount over
+ * every block added. {@link #add} folds a block in, {@link #merge} another partial; both mutate and
+ * return {@code this} (as Spark's aggregate allows). The empty partial is the identity of merge.
+ * Normalisation happens once, in {@link #finish}, with the total row count.
+ *
+ * <p>The phase timers (nanoseconds summed over tasks) are carried for the report only.
+ */
+public final class GradientSum implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public final int inputDim;
+  public final int outputDim;
+  public final double[] dWSum;
+  public final double[] dbSum;
+  private double lossSum;
+  private long rowCount;
+  private long blockCount;
+  private long readNanos;
+  private long forwardNanos;
+  private long backwardNanos;
+  private long mergeNanos;
+
+  /** Reused Y/G buffer of the largest block seen; never shipped. */
+  private transient double[] scratch;
+
+  private GradientSum(int inputDim, int outputDim) {
+    Shapes.require(inputDim > 0 && outputDim > 0, "a gradient needs d ≥ 1 and m ≥ 1, got d=" + inputDim + ", m=" + outputDim);
+    this.inputDim = inputDim;
+    this.outputDim = outputDim;
+    this.dWSum = new double[inputDim * outputDim];
+    this.dbSum = new double[outputDim];
+  }
+
+  /** The empty partial for W [d×m]: zero sums, zero rows. */
+  public static GradientSum empty(int inputDim, int outputDim) {
+    return new GradientSum(inputDim, outputDim);
+  }
+
+  /**
+   * Folds one block in: Y = X·W + 1·bᵀ, G = ∂L/∂Y, dWSum += Xᵀ·G, dbSum += 1ᵀ·G, lossSum += L_block.
+   * Mutates and returns {@code this}.
+   */
+  public GradientSum add(Block block, LayerParams p, Loss loss) {
+    Shapes.requireEqual("partial vs layer", "partial's W", inputDim, outputDim, "W", p.inputDim, p.outputDim);
+    LinearLayer.requireFeatures(block, p);
+    LinearLayer.requireTargets(block, loss, outputDim);
+    int n = block.rows;
+    readNanos += block.readNanos;
+    if (n == 0) {
+      return this;
+    }
+    double[] yThenG = scratch(n * outputDim);
+    long t0 = System.nanoTime();
+    LinearLayer.forward(block, p, yThenG);
+    lossSum += loss.lossSumAndGradientInPlace(yThenG, block.targets, n, outputDim);
+    long t1 = System.nanoTime();
+    LinearLayer.backwardParams(block, yThenG, outputDim, dWSum, dbSum);
+    long t2 = System.nanoTime();
+    forwardNanos += t1 - t0;
+    backwardNanos += t2 - t1;
+    rowCount += n;
+    blockCount++;
+    return this;
+  }
+
+  /** Adds another partial's sums into this one. Shapes must match. Mutates and returns {@code this}. */
+  public GradientSum merge(GradientSum other) {
+    Shapes.requireEqual("merging gradient partials", "this dW", inputDim, outputDim, "other dW", other.inputDim, other.outputDim);
+    long t0 = System.nanoTime();
+    for (int k = 0; k < dWSum.length; k++) {
+      dWSum[k] += other.dWSum[k];
+    }
+    for (int j = 0; j < dbSum.length; j++) {
+      dbSum[j] += other.dbSum[j];
+    }
+    lossSum += other.lossSum;
+    rowCount += other.rowCount;
+    blockCount += other.blockCount;
+    readNanos += other.readNanos;
+    forwardNanos += other.forwardNanos;
+    backwardNanos += other.backwardNanos;
+    mergeNanos += other.mergeNanos + (System.nanoTime() - t0);
+    return this;
+  }
+
+  /** Normalises once: the loss, dW and db of the whole input under {@code reduction}. */
+  public Gradients finish(Reduction reduction) {
+    double s = reduction.scale(rowCount);
+    double[] dW = dWSum.clone();
+    double[] db = dbSum.clone();
+    Dense.scale(dW, dW.length, s);
+    Dense.scale(db, db.length, s);
+    return new Gradients(inputDim, outputDim, lossSum * s, dW, db, rowCount, reduction);
+  }
+
+  public double lossSum() {
+    return lossSum;
+  }
+
+  public long rowCount() {
+    return rowCount;
+  }
+
+  public long blockCount() {
+    return blockCount;
+  }
+
+  public long readNanos() {
+    return readNanos;
+  }
+
+  public long forwardNanos() {
+    return forwardNanos;
+  }
+
+  public long backwardNanos() {
+    return backwardNanos;
+  }
+
+  /** Time spent merging partials (the aggregate phase), on executors and driver. */
+  public long mergeNanos() {
+    return mergeNanos;
+  }
+
+  private double[] scratch(int len) {
+    if (scratch == null || scratch.length < len) {
+      scratch = new double[len];
+    }
+    return scratch;
+  }
+}
