@@ -25,7 +25,7 @@ final class Summary {
     out.printf(Locale.ROOT, "  input    %s (%s), features from %s%s%n", o.input().path(),
         o.input().format().name().toLowerCase(Locale.ROOT), o.input().features().describe(),
         o.input().targets() == null ? "" : ", targets from " + o.input().targets().describe());
-    out.printf(Locale.ROOT, "  layout   %d partitions, blocks of ≤ %d rows (%d blocks), treeAggregate depth %d%n",
+    out.printf(Locale.ROOT, "  layout   %d partition(s), blocks of ≤ %d rows (%d block(s)), treeAggregate depth %d%n",
         r.partitions(), r.blockRows(), s.blockCount(), o.treeDepth());
     out.printf(Locale.ROOT, "  loss     L = %s%n", num(g.loss()));
     if (!r.shownActivations().isEmpty()) {
@@ -61,9 +61,9 @@ final class Summary {
     }
     out.printf(Locale.ROOT, "  %-2s %s%n", name, shape);
     for (int i = 0; i < rows; i++) {
-      StringBuilder line = new StringBuilder("     ");
+      StringBuilder line = new StringBuilder("           ");
       for (int j = 0; j < cols; j++) {
-        line.append(String.format(Locale.ROOT, " %10s", num(a[i * cols + j])));
+        line.append(String.format(Locale.ROOT, " %12s", num(a[i * cols + j])));
       }
       out.println(line);
     }
@@ -73,7 +73,7 @@ final class Summary {
     for (Row row : rows) {
       StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "     %-6s", row.get(0)));
       for (double v : values(row.get(field))) {
-        line.append(String.format(Locale.ROOT, " %10s", num(v)));
+        line.append(String.format(Locale.ROOT, " %12s", num(v)));
       }
       out.println(line);
     }
@@ -83,11 +83,18 @@ final class Summary {
     return (double[]) o;
   }
 
-  /** Shortest text that reads back as the same double ("3", "-0.5", "1.2345678901234567"). */
+  /**
+   * A number for reading, to 7 significant digits with trailing zeros dropped ("3", "-0.5",
+   * "0.1268184"); the .npy files and report.json carry full precision.
+   */
   static String num(double v) {
     if (v == Math.rint(v) && Math.abs(v) < 1e15) {
       return Long.toString((long) v);
     }
-    return Double.toString(v);
+    String s = String.format(Locale.ROOT, "%.7g", v);
+    if (s.contains("e") || s.contains("E")) {
+      return s;
+    }
+    return s.contains(".") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
   }
 }

@@ -1,0 +1,167 @@
+package dev.adjoint.cli;
+
+import static dev.adjoint.kernel.Close.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.adjoint.TestSpark;
+import dev.adjoint.data.Npy;
+import dev.adjoint.job.NpyFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The command line, end to end: files in, files and a summary out, exit codes. */
+class RunCommandTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void noArgumentsRunsTheGoldenCaseAndPrintsIt() throws Exception {
+    Path out = dir.resolve("golden");
+    CliRun run = CliRun.of("run", "--output", out.toString());
+    assertEquals(0, run.exitCode(), run.toString());
+    // Exact: every value is a small binary fraction.
+    assertArrayEquals(new double[] {2, 2, 2, 2}, NpyFiles.read(out.resolve("dW.npy")).data(), 0.0);
+    assertArrayEquals(new int[] {2, 2}, NpyFiles.read(out.resolve("dW.npy")).shape());
+    assertArrayEquals(new double[] {3, 3}, NpyFiles.read(out.resolve("db.npy")).data(), 0.0);
+    JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+    assertEquals(3, report.at("/shapes/n").asLong());
+    assertEquals(5.5, report.at("/loss").asDouble(), 0.0);
+    assertTrue(report.at("/blas").asText().startsWith("dev.ludovic.netlib.blas."), report.toString());
+    // Y rows, then dX rows, keyed by id; the loss.
+    for (String line : List.of("0 2.5 -1", "1 -0.5 1", "2 1.5 2", "0 3 2", "2 3 2", "L = 5.5")) {
+      assertTrue(run.out().replaceAll(" +", " ").contains(line), "summary shows '" + line + "':\n" + run.out());
+    }
+  }
+
+  /** data/numpy-case was written by scripts/make-numpy-case.py with NumPy's float64 results beside it. */
+  @ParameterizedTest
+  @CsvSource({"sum,1", "sum,7", "squared,1", "squared,7"})
+  void matchesNumPyOnItsOwnCase(String loss, int partitions) throws Exception {
+    Path npCase = Path.of("data/numpy-case");
+    Path out = dir.resolve(loss + partitions);
+    CliRun run = CliRun.of("run", "--input", npCase.resolve("X.csv").toString(), "--feature-prefix", "x",
+        "--target-prefix", "t", "--id-col", "id", "--weights", npCase.resolve("W.npy").toString(), "--bias",
+        npCase.resolve("b.npy").toString(), "--loss", loss, "--partitions", Integer.toString(partitions), "--block-rows",
+        "16", "--output", out.toString(), "--write-activations");
+    assertEquals(0, run.exitCode(), run.toString());
+    assertClose(NpyFiles.read(npCase.resolve("dW_" + loss + ".npy")).data(), NpyFiles.read(out.resolve("dW.npy")).data(), "dW");
+    assertClose(NpyFiles.read(npCase.resolve("db_" + loss + ".npy")).data(), NpyFiles.read(out.resolve("db.npy")).data(), "db");
+    double loss0 = NpyFiles.read(npCase.resolve("loss_" + loss + ".npy")).data()[0];
+    assertClose(loss0, new ObjectMapper().readTree(out.resolve("report.json").toFile()).at("/loss").asDouble(), "L");
+
+    List<Row> acts = TestSpark.get().read().parquet(out.resolve("activations").toString())
+        .orderBy(org.apache.spark.sql.functions.col("id").cast("long")).collectAsList();  // CSV ids are text
+    Npy.Array y = NpyFiles.read(npCase.resolve("Y.npy"));
+    Npy.Array dx = NpyFiles.read(npCase.resolve("dX_" + loss + ".npy"));
+    assertEquals(y.rows(), acts.size());
+    double[] gotY = new double[y.data().length];
+    double[] gotDx = new double[dx.data().length];
+    for (int i = 0; i < acts.size(); i++) {
+      Row r = acts.get(i);
+      assertEquals(i, Integer.parseInt(r.get(0).toString()), "activations keyed by id");
+      for (int j = 0; j < y.cols(); j++) {
+        gotY[i * y.cols() + j] = r.<Double>getList(1).get(j);
+      }
+      for (int k = 0; k < dx.cols(); k++) {
+        gotDx[i * dx.cols() + k] = r.<Double>getList(2).get(k);
+      }
+    }
+    assertClose(y.data(), gotY, "Y");
+    assertClose(dx.data(), gotDx, "dX");
+  }
+
+  @Test
+  void meanReductionDividesOnceByN() throws Exception {
+    Path out = dir.resolve("mean");
+    CliRun run = CliRun.of("run", "--reduction", "mean", "--output", out.toString());
+    assertEquals(0, run.exitCode(), run.toString());
+    // golden dW = [[2,2],[2,2]] over n = 3 rows
+    assertArrayEquals(new double[] {2.0 / 3, 2.0 / 3, 2.0 / 3, 2.0 / 3}, NpyFiles.read(out.resolve("dW.npy")).data(),
+        Math.ulp(1.0));
+  }
+
+  @Test
+  void randomInitWritesTheWeightsItUsed() throws Exception {
+    Path out = dir.resolve("random");
+    CliRun run = CliRun.of("run", "--input", "data/numpy-case/X.csv", "--feature-prefix", "x", "--out-dim", "4",
+        "--seed", "5", "--output", out.toString());
+    assertEquals(0, run.exitCode(), run.toString());
+    assertArrayEquals(new int[] {5, 4}, NpyFiles.read(out.resolve("W.npy")).shape());
+    assertArrayEquals(new int[] {5, 4}, NpyFiles.read(out.resolve("dW.npy")).shape());
+    CliRun again = CliRun.of("run", "--input", "data/numpy-case/X.csv", "--feature-prefix", "x", "--out-dim", "4",
+        "--seed", "5", "--output", dir.resolve("again").toString());
+    assertEquals(0, again.exitCode(), again.toString());
+    assertArrayEquals(NpyFiles.read(out.resolve("W.npy")).data(), NpyFiles.read(dir.resolve("again/W.npy")).data(), 0.0,
+        "same seed, same W");
+  }
+
+  @Test
+  void usageMistakesExitTwoWithAMessage() {
+    CliRun unknown = CliRun.of("run", "--no-such-option");
+    assertEquals(2, unknown.exitCode(), unknown.toString());
+    assertTrue(unknown.err().contains("--no-such-option"), unknown.toString());
+
+    CliRun both = CliRun.of("run", "--input", "data/numpy-case/X.csv", "--feature-cols", "x0,x1", "--feature-prefix", "x");
+    assertEquals(2, both.exitCode(), both.toString());
+    assertTrue(both.err().contains("exclude each other"), both.toString());
+
+    CliRun badLoss = CliRun.of("run", "--loss", "hinge");
+    assertEquals(2, badLoss.exitCode(), badLoss.toString());
+    assertTrue(badLoss.err().contains("--loss") && badLoss.err().contains("hinge"), badLoss.toString());
+
+    CliRun help = CliRun.of("run", "--help");
+    assertEquals(0, help.exitCode());
+    assertTrue(help.out().contains("--feature-prefix"), help.out());
+  }
+
+  @Test
+  void badInputExitsTwoNamingWhatIsWrong() throws Exception {
+    CliRun noColumn = CliRun.of("run", "--input", "data/numpy-case/X.csv", "--feature-cols", "x0,nope", "--out-dim", "2");
+    assertEquals(2, noColumn.exitCode(), noColumn.toString());
+    assertTrue(noColumn.err().contains("'nope'") && noColumn.err().contains("X.csv"), noColumn.toString());
+
+    CliRun wrongW = CliRun.of("run", "--input", "data/numpy-case/X.csv", "--feature-prefix", "x", "--weights",
+        "data/golden/W.npy");
+    assertEquals(2, wrongW.exitCode(), wrongW.toString());
+    assertTrue(wrongW.err().contains("(2, 2)") && wrongW.err().contains("5 features"), wrongW.toString());
+
+    CliRun noTargets = CliRun.of("run", "--loss", "squared");
+    assertEquals(2, noTargets.exitCode(), noTargets.toString());
+    assertTrue(noTargets.err().contains("needs targets"), noTargets.toString());
+
+    Path taken = Files.createDirectories(dir.resolve("taken"));
+    Files.writeString(taken.resolve("keep.txt"), "mine");
+    CliRun exists = CliRun.of("run", "--output", taken.toString());
+    assertEquals(2, exists.exitCode(), exists.toString());
+    assertTrue(exists.err().contains("--overwrite"), exists.toString());
+    assertFalse(Files.exists(taken.resolve("dW.npy")));
+
+    CliRun overwrite = CliRun.of("run", "--output", taken.toString(), "--overwrite");
+    assertEquals(0, overwrite.exitCode(), overwrite.toString());
+    assertTrue(Files.exists(taken.resolve("dW.npy")));
+    assertEquals("mine", Files.readString(taken.resolve("keep.txt")), "--overwrite touches only its own results");
+  }
+
+  @Test
+  void raggedRowIsBadInputNamingTheRowAndBothLengths() throws Exception {
+    Path csv = dir.resolve("ragged.parquet");
+    TestSpark.get().sql("SELECT id, IF(id = 6, array(1.0D, 2.0D), array(1.0D, 2.0D, 3.0D)) AS features FROM range(10)")
+        .coalesce(1).write().parquet(csv.toString());
+    CliRun run = CliRun.of("run", "--input", csv.toString(), "--out-dim", "2", "--output", dir.resolve("o").toString());
+    assertEquals(2, run.exitCode(), run.toString());
+    assertTrue(run.err().contains("row 6") && run.err().contains("length 2") && run.err().contains("expected 3"),
+        run.toString());
+    assertFalse(Files.exists(dir.resolve("o/dW.npy")), "no result left behind");
+  }
+}

@@ -1,0 +1,63 @@
+package dev.adjoint.job;
+
+import static dev.adjoint.kernel.Close.assertClose;
+import static dev.adjoint.kernel.Close.random;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.adjoint.TestSpark;
+import dev.adjoint.kernel.Block;
+import dev.adjoint.kernel.GradientSum;
+import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.kernel.Loss;
+import dev.adjoint.kernel.Reference;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.Test;
+
+/** The distributed pass over blocks laid out by hand, empty partitions included. */
+class LayerJobTest {
+  private final JavaSparkContext jsc = JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext());
+
+  @Test
+  void anyPartitioningAndTreeDepthGivesTheSingleNodeGradient() {
+    Random rng = new Random(11);
+    int n = 23;
+    int d = 6;
+    int m = 4;
+    double[] x = random(rng, n * d);
+    double[] t = random(rng, n * m);
+    LayerParams p = new LayerParams(d, m, random(rng, d * m), random(rng, m));
+    double[] g = Reference.grad(Loss.SQUARED, Reference.forward(x, n, d, p.weights, m, p.bias), t);
+    int runs = 0;
+    for (int partitions : new int[] {1, 2, 4, 7, 40}) {   // 40 > 23 rows: empty partitions
+      for (int blockRows : new int[] {1, 3, 100}) {
+        for (int depth : new int[] {1, 2, 3}) {
+          JavaRDD<Block> blocks = blocks(x, t, n, d, m, blockRows, partitions);
+          try (LayerJob job = new LayerJob(jsc, p, Loss.SQUARED)) {
+            GradientSum s = job.gradientSum(blocks, depth);
+            String what = "partitions=" + partitions + " blockRows=" + blockRows + " depth=" + depth;
+            assertEquals(n, s.rowCount(), what);
+            assertClose(Reference.dW(x, n, d, g, m), s.dWSum, "dW " + what);
+            assertClose(Reference.db(g, n, m), s.dbSum, "db " + what);
+          }
+          runs++;
+        }
+      }
+    }
+    assertEquals(5 * 3 * 3, runs);
+  }
+
+  /** Rows cut into blocks, then the blocks spread over partitions in order (some may be empty). */
+  private JavaRDD<Block> blocks(double[] x, double[] t, int n, int d, int m, int blockRows, int partitions) {
+    List<Block> list = new ArrayList<>();
+    for (int start = 0; start < n; start += blockRows) {
+      int rows = Math.min(blockRows, n - start);
+      list.add(Block.of(rows, d, java.util.Arrays.copyOfRange(x, start * d, (start + rows) * d), m,
+          java.util.Arrays.copyOfRange(t, start * m, (start + rows) * m)));
+    }
+    return jsc.parallelize(list, partitions);
+  }
+}
