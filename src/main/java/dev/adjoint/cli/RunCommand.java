@@ -7,6 +7,7 @@ import dev.adjoint.job.RunOptions;
 import dev.adjoint.job.RunResult;
 import dev.adjoint.kernel.Loss;
 import dev.adjoint.kernel.Reduction;
+import dev.adjoint.verify.VerifyOptions;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -98,6 +99,31 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--show-rows", paramLabel = "N", defaultValue = "20", description = "Print Y and dX when n ≤ N (default: ${DEFAULT-VALUE}; 0: never).")
   int showRows;
 
+  @Option(names = "--verify", paramLabel = "CHECKS", defaultValue = "all",
+      description = "Checks the driver runs after the pass: all (default), none, or a comma list of reference, "
+          + "finite-difference, directional, freivalds.")
+  String verify;
+
+  @Option(names = "--fd-entries", paramLabel = "N", defaultValue = "16",
+      description = "Elementwise finite differences: every entry of W and b when d·m + m ≤ N, else a seeded sample of N (default: ${DEFAULT-VALUE}).")
+  int fdEntries;
+
+  @Option(names = "--directions", paramLabel = "K", defaultValue = "2", description = "Random directions of the directional check (default: ${DEFAULT-VALUE}).")
+  int directions;
+
+  @Option(names = "--freivalds-probes", paramLabel = "K", defaultValue = "2", description = "Random ±1 vectors of the Freivalds check (default: ${DEFAULT-VALUE}).")
+  int probes;
+
+  @Option(names = "--sample-rows", paramLabel = "N", defaultValue = "8", description = "Rows whose Y and dX are checked (default: ${DEFAULT-VALUE}).")
+  int sampleRows;
+
+  @Option(names = "--reference-max-flops", paramLabel = "F", defaultValue = "2e10",
+      description = "Above 6·n·d·m flops the reference recomputes a seeded sample of output columns (default: ${DEFAULT-VALUE}).")
+  double referenceMaxFlops;
+
+  @Option(names = "--verify-seed", paramLabel = "S", defaultValue = "2024", description = "Seed of every sample and direction of the checks.")
+  long verifySeed;
+
   @Option(names = {"-v", "--verbose"}, description = "Stack traces with errors.")
   boolean verbose;
 
@@ -107,8 +133,8 @@ final class RunCommand implements Callable<Integer> {
     try (Spark spark = Spark.open(master)) {
       RunResult result = LinearLayerRun.run(spark.session(), options);
       Summary.print(System.out, options, result);
+      return result.verified() ? ExitCodes.OK : ExitCodes.VERIFICATION_FAILED;
     }
-    return ExitCodes.OK;
   }
 
   RunOptions options() {
@@ -132,7 +158,30 @@ final class RunCommand implements Callable<Integer> {
     }
     return new RunOptions(table, w, b, seed, outDim, parse("--loss", loss, Loss::parse), parse("--reduction", reduction,
         Reduction::parse), partitions, treeDepth, blockRows, (long) (blockMb * (1 << 20)), output, overwrite,
-        writeActivations, showRows);
+        writeActivations, showRows, verifyOptions());
+  }
+
+  private VerifyOptions verifyOptions() {
+    String v = verify.trim().toLowerCase(java.util.Locale.ROOT);
+    if (v.equals("none")) {
+      return null;
+    }
+    java.util.Set<String> checks = new java.util.TreeSet<>();
+    for (String name : v.split(",")) {
+      String c = name.trim();
+      if (c.equals("all")) {
+        checks.addAll(VerifyOptions.ALL);
+      } else if (VerifyOptions.ALL.contains(c)) {
+        checks.add(c);
+      } else {
+        throw usage("unknown check '" + c + "' in --verify; expected all, none, or some of " + new java.util.TreeSet<>(VerifyOptions.ALL));
+      }
+    }
+    requirePositive("--fd-entries", fdEntries, 1);
+    requirePositive("--directions", directions, 0);
+    requirePositive("--freivalds-probes", probes, 0);
+    requirePositive("--sample-rows", sampleRows, 0);
+    return new VerifyOptions(checks, fdEntries, directions, probes, sampleRows, referenceMaxFlops, verifySeed);
   }
 
   private TableSpec golden() {

@@ -5,6 +5,7 @@ import dev.adjoint.job.RunResult;
 import dev.adjoint.kernel.Dense;
 import dev.adjoint.kernel.GradientSum;
 import dev.adjoint.kernel.Gradients;
+import dev.adjoint.verify.CheckResult;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
@@ -43,9 +44,28 @@ final class Summary {
             + " aggregate %.3f s%n", r.gradientPassNanos() / 1e9, s.readNanos() / 1e9, s.forwardNanos() / 1e9,
         s.backwardNanos() / 1e9, s.mergeNanos() / 1e9);
     out.printf(Locale.ROOT, "  BLAS     %s%n", Dense.blasImplementation());
+    printChecks(out, r.checks());
     for (String path : r.written()) {
       out.printf(Locale.ROOT, "  wrote    %s%n", path);
     }
+  }
+
+  /** The verification table: one line per compared quantity, then the verdict. */
+  static void printChecks(PrintStream out, List<CheckResult> checks) {
+    if (checks.isEmpty()) {
+      out.println("  verify   none (--verify none)");
+      return;
+    }
+    out.println("  verification (error = max|distributed − check| / max|check|; tolerance from rounding bounds)");
+    out.printf(Locale.ROOT, "    %-18s %-22s %10s %10s  %-4s %8s  %s%n", "check", "compared", "error", "tolerance",
+        "", "time", "scope");
+    for (CheckResult c : checks) {
+      out.printf(Locale.ROOT, "    %-18s %-22s %10.2e %10.2e  %-4s %7.2fs  %s%n", c.check(), c.compared(), c.error(),
+          c.tolerance(), c.passed() ? "ok" : "FAIL", c.seconds(), c.note());
+    }
+    long failed = checks.stream().filter(c -> !c.passed()).count();
+    out.println(failed == 0 ? "  verified: every check passed"
+        : "  NOT VERIFIED: " + failed + " comparison(s) failed");
   }
 
   private static void matrix(PrintStream out, String name, double[] a, int rows, int cols) {

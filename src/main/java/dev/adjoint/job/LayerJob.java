@@ -2,6 +2,7 @@ package dev.adjoint.job;
 
 import dev.adjoint.kernel.Block;
 import dev.adjoint.kernel.GradientSum;
+import dev.adjoint.kernel.LayerKernel;
 import dev.adjoint.kernel.LayerParams;
 import dev.adjoint.kernel.LinearLayer;
 import dev.adjoint.kernel.Loss;
@@ -27,13 +28,41 @@ public final class LayerJob implements AutoCloseable {
   private final int inputDim;
   private final int outputDim;
   private final Loss loss;
+  private final LayerKernel kernel;
+  private final PlantedFault fault;
 
   public LayerJob(JavaSparkContext jsc, LayerParams params, Loss loss) {
+    this(jsc, params, loss, LayerKernel.CORRECT, PlantedFault.NONE);
+  }
+
+  /**
+   * A job through {@code kernel}, with {@code fault} applied to the partials: only the verification
+   * self-test passes anything but {@link LayerKernel#CORRECT} and {@link PlantedFault#NONE}.
+   */
+  public LayerJob(JavaSparkContext jsc, LayerParams params, Loss loss, LayerKernel kernel, PlantedFault fault) {
     this.jsc = jsc;
     this.bcParams = jsc.broadcast(params);
     this.inputDim = params.inputDim;
     this.outputDim = params.outputDim;
     this.loss = loss;
+    this.kernel = kernel;
+    this.fault = fault;
+  }
+
+  /** Faults planted in the aggregation by the self-test, to show the checks catch them. */
+  public enum PlantedFault {
+    NONE,
+    /** Partition 0's partial is lost. */
+    DROP_FIRST_PARTITION,
+    /** Partition 0's partial is counted twice. */
+    FIRST_PARTITION_TWICE;
+
+    java.util.Iterator<GradientSum> apply(int partition, GradientSum partial) {
+      if (partition != 0 || this == NONE) {
+        return List.of(partial).iterator();
+      }
+      return this == DROP_FIRST_PARTITION ? java.util.Collections.emptyIterator() : List.of(partial, partial).iterator();
+    }
   }
 
   /**
@@ -43,14 +72,24 @@ public final class LayerJob implements AutoCloseable {
   public GradientSum gradientSum(JavaRDD<Block> blocks, int treeDepth) {
     final Broadcast<LayerParams> bc = bcParams;
     final Loss lossFn = loss;
+    final LayerKernel k = kernel;
+    final PlantedFault f = fault;
+    final int d = inputDim;
+    final int m = outputDim;
     jsc.setJobDescription("adjoint: forward + backward, treeAggregate depth " + treeDepth);
     try {
-      return blocks.treeAggregate(GradientSum.empty(inputDim, outputDim),
-          (partial, block) -> partial.add(block, bc.value(), lossFn),
-          GradientSum::merge,
-          treeDepth);
+      // one partial per partition, folded block by block ...
+      JavaRDD<GradientSum> partials = blocks.mapPartitionsWithIndex((partition, it) -> {
+        GradientSum partial = GradientSum.empty(d, m);
+        while (it.hasNext()) {
+          partial.add(it.next(), bc.value(), lossFn, k);
+        }
+        return f.apply(partition, partial);
+      }, true);
+      // ... summed by a tree of merges; the result is the action's return value, never an accumulator.
+      return partials.treeAggregate(GradientSum.empty(d, m), GradientSum::merge, GradientSum::merge, treeDepth);
     } finally {
-      jsc.clearJobGroup();
+      jsc.setJobDescription(null);
     }
   }
 
@@ -61,7 +100,8 @@ public final class LayerJob implements AutoCloseable {
   public JavaRDD<Row> activations(JavaRDD<Block> blocks, double gradientScale) {
     final Broadcast<LayerParams> bc = bcParams;
     final Loss lossFn = loss;
-    return blocks.mapPartitions(it -> new ActivationRows(it, bc.value(), lossFn, gradientScale));
+    final LayerKernel k = kernel;
+    return blocks.mapPartitions(it -> new ActivationRows(it, bc.value(), lossFn, gradientScale, k));
   }
 
   /** Rows (id, Y, dX) of a partition, computed a block at a time with one GEMM each for Y and dX. */
@@ -70,11 +110,13 @@ public final class LayerJob implements AutoCloseable {
     private final LayerParams params;
     private final Loss loss;
     private final double gradientScale;
+    private final LayerKernel kernel;
     private Block block;
     private double[][] yAndDx;
     private int next;
 
-    ActivationRows(Iterator<Block> blocks, LayerParams params, Loss loss, double gradientScale) {
+    ActivationRows(Iterator<Block> blocks, LayerParams params, Loss loss, double gradientScale, LayerKernel kernel) {
+      this.kernel = kernel;
       this.blocks = blocks;
       this.params = params;
       this.loss = loss;
@@ -85,7 +127,7 @@ public final class LayerJob implements AutoCloseable {
     public boolean hasNext() {
       while ((block == null || next == block.rows) && blocks.hasNext()) {
         block = blocks.next();
-        yAndDx = LinearLayer.activations(block, params, loss, gradientScale);
+        yAndDx = LinearLayer.activations(block, params, loss, gradientScale, kernel);
         next = 0;
       }
       return block != null && next < block.rows;

@@ -9,7 +9,11 @@ import dev.adjoint.data.Weights;
 import dev.adjoint.kernel.Block;
 import dev.adjoint.kernel.GradientSum;
 import dev.adjoint.kernel.Gradients;
+import dev.adjoint.kernel.LayerKernel;
 import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.verify.CheckResult;
+import dev.adjoint.verify.Verification;
+import org.apache.spark.storage.StorageLevel;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +42,10 @@ public final class LinearLayerRun {
     requireTargetWidth(o, table, params);
     int blockRows = o.blockRows() > 0 ? o.blockRows() : Blocks.rowsForBytes(o.blockBytes(), params.inputDim, params.outputDim);
     JavaRDD<Block> blocks = Blocks.of(table, blockRows);
+    if (o.verify() != null) {
+      // the checks pass over the blocks again: keep them, spilling to disk what does not fit
+      blocks.setName("adjoint blocks").persist(StorageLevel.MEMORY_AND_DISK());
+    }
     long t1 = System.nanoTime();
 
     try (LayerJob job = new LayerJob(jsc, params, o.loss())) {
@@ -66,8 +74,14 @@ public final class LinearLayerRun {
         shown = LayerJob.take(job.activations(Blocks.of(withIds, blockRows), gScale), o.showRows());
       }
       long t3 = System.nanoTime();
+      List<CheckResult> checks = List.of();
+      if (o.verify() != null) {
+        checks = new Verification(new SparkPasses(jsc, blocks, o.treeDepth(), sum.rowCount()), g, params, o.loss(),
+            LayerKernel.CORRECT, o.verify()).run();
+        blocks.unpersist(false);
+      }
       RunResult result = new RunResult(g, sum, params, withIds == null ? table.idColumn : withIds.idColumn,
-          blocks.getNumPartitions(), blockRows, t1 - t0, t2 - t1, t3 - t2, shown, written);
+          blocks.getNumPartitions(), blockRows, t1 - t0, t2 - t1, t3 - t2, shown, written, checks);
       if (out != null) {
         writeResults(out, o, result, written);
       }

@@ -3,11 +3,12 @@ package dev.adjoint.job;
 import dev.adjoint.data.TableSpec;
 import dev.adjoint.kernel.Loss;
 import dev.adjoint.kernel.Reduction;
+import dev.adjoint.verify.VerifyOptions;
 
 /**
  * Everything one run needs. {@code weightsPath} null means random initialisation with {@code initSeed}
  * and width {@code outDim}; {@code partitions} 0 keeps the input's partitioning; {@code blockRows} 0
- * derives it from {@code blockBytes}; {@code output} null writes nothing.
+ * derives it from {@code blockBytes}; {@code output} null writes nothing; {@code verify} null checks nothing.
  */
 public record RunOptions(
     TableSpec input,
@@ -24,5 +25,6 @@ public record RunOptions(
     String output,
     boolean overwrite,
     boolean writeActivations,
-    int showRows) {
+    int showRows,
+    VerifyOptions verify) {
 }

@@ -5,9 +5,12 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.adjoint.kernel.Dense;
 import dev.adjoint.kernel.GradientSum;
 import dev.adjoint.kernel.Gradients;
+import dev.adjoint.verify.CheckResult;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
@@ -61,6 +64,25 @@ public final class RunReport {
     sparkInfo.put("master", spark.sparkContext().master());
     sparkInfo.put("application_id", spark.sparkContext().applicationId());
     report.put("spark", sparkInfo);
+    List<Map<String, Object>> checks = new ArrayList<>();
+    for (CheckResult c : r.checks()) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("check", c.check());
+      row.put("compared", c.compared());
+      row.put("error", c.error());
+      row.put("tolerance", c.tolerance());
+      row.put("verdict", c.passed() ? "pass" : "fail");
+      row.put("seconds", c.seconds());
+      row.put("note", c.note());
+      checks.add(row);
+    }
+    Map<String, Object> verification = new LinkedHashMap<>();
+    verification.put("ran", r.checks().stream().map(CheckResult::check).distinct().toList());
+    verification.put("verdict", r.checks().isEmpty() ? "not run" : r.verified() ? "pass" : "fail");
+    verification.put("error_definition", "max|distributed - check| / max|check| (normwise relative); tolerance on the "
+        + "same scale, derived from rounding bounds (see Tolerances)");
+    verification.put("checks", checks);
+    report.put("verification", verification);
     report.put("outputs", r.written());
     return report;
   }

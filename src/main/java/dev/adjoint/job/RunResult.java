@@ -3,13 +3,14 @@ package dev.adjoint.job;
 import dev.adjoint.kernel.GradientSum;
 import dev.adjoint.kernel.Gradients;
 import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.verify.CheckResult;
 import java.util.List;
 import org.apache.spark.sql.Row;
 
 /**
  * What a run produced: the finished gradients, the raw partial (for its counters), the parameters
  * used, how the work was laid out, wall times in nanoseconds, a few activation rows when the input is
- * small enough to show, and the files written.
+ * small enough to show, the files written, and the verification's results.
  */
 public record RunResult(
     Gradients gradients,
@@ -22,5 +23,11 @@ public record RunResult(
     long gradientPassNanos,
     long activationsNanos,
     List<Row> shownActivations,
-    List<String> written) {
+    List<String> written,
+    List<CheckResult> checks) {
+
+  /** Whether every check that ran passed (true when none ran). */
+  public boolean verified() {
+    return checks.stream().allMatch(CheckResult::passed);
+  }
 }

@@ -55,6 +55,15 @@ public final class Dense {
     BLAS_INSTANCE.dgemm("T", "N", d, n, m, 1.0, w, m, g, m, 0.0, dx, d);
   }
 
+  /** Product: C = A·B. A [n×k], B [k×p] → C [n×p]. Overwrites {@code c}. */
+  public static void mult(double[] a, int n, int k, double[] b, int p, double[] c) {
+    if (n == 0) {
+      return;
+    }
+    // column-major: Cᵀ[p×n] = Bᵀ[p×k]·Aᵀ[k×n]
+    BLAS_INSTANCE.dgemm("N", "N", p, n, k, 1.0, b, p, a, k, 0.0, c, p);
+  }
+
   /** Bias gradient: db += 1ᵀ·G, the column sums of G [n×m]. Adds into {@code db} [m]. */
   public static void colSumsAdd(double[] g, int n, int m, double[] db) {
     for (int i = 0; i < n; i++) {
@@ -63,6 +72,24 @@ public final class Dense {
         db[j] += g[row + j];
       }
     }
+  }
+
+  /** |a|, entrywise, as a new array of the first {@code len} entries. */
+  public static double[] abs(double[] a, int len) {
+    double[] r = new double[len];
+    for (int i = 0; i < len; i++) {
+      r[i] = Math.abs(a[i]);
+    }
+    return r;
+  }
+
+  /** max |aᵢ|. */
+  public static double maxAbs(double[] a) {
+    double r = 0;
+    for (double v : a) {
+      r = Math.max(r, Math.abs(v));
+    }
+    return r;
   }
 
   /** a *= s, the first {@code len} entries. */

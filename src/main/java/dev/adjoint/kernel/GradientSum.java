@@ -48,6 +48,11 @@ public final class GradientSum implements Serializable {
    * Mutates and returns {@code this}.
    */
   public GradientSum add(Block block, LayerParams p, Loss loss) {
+    return add(block, p, loss, LayerKernel.CORRECT);
+  }
+
+  /** {@link #add(Block, LayerParams, Loss)} through the given kernel. */
+  public GradientSum add(Block block, LayerParams p, Loss loss, LayerKernel kernel) {
     Shapes.requireEqual("partial vs layer", "partial's W", inputDim, outputDim, "W", p.inputDim, p.outputDim);
     LinearLayer.requireFeatures(block, p);
     LinearLayer.requireTargets(block, loss, outputDim);
@@ -58,10 +63,10 @@ public final class GradientSum implements Serializable {
     }
     double[] yThenG = scratch(n * outputDim);
     long t0 = System.nanoTime();
-    LinearLayer.forward(block, p, yThenG);
-    lossSum += loss.lossSumAndGradientInPlace(yThenG, block.targets, n, outputDim);
+    kernel.forward(block, p, yThenG);
+    lossSum += kernel.lossSumAndGradient(loss, yThenG, block.targets, n, outputDim);
     long t1 = System.nanoTime();
-    LinearLayer.backwardParams(block, yThenG, outputDim, dWSum, dbSum);
+    kernel.backwardParams(block, yThenG, outputDim, dWSum, dbSum);
     long t2 = System.nanoTime();
     forwardNanos += t1 - t0;
     backwardNanos += t2 - t1;

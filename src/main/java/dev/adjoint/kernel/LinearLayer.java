@@ -37,16 +37,22 @@ public final class LinearLayer {
    * reduction, 1 for the sum). Returns {Y [rows×m], dX [rows×d]}, both row-major and newly allocated.
    */
   public static double[][] activations(Block block, LayerParams p, Loss loss, double gradientScale) {
+    return activations(block, p, loss, gradientScale, LayerKernel.CORRECT);
+  }
+
+  /** {@link #activations(Block, LayerParams, Loss, double)} through the given kernel. */
+  public static double[][] activations(Block block, LayerParams p, Loss loss, double gradientScale, LayerKernel kernel) {
+    requireFeatures(block, p);
     int n = block.rows;
     int m = p.outputDim;
-    double[] y = new double[n * m];
-    forward(block, p, y);
-    double[] g = y.clone();
     requireTargets(block, loss, m);
-    loss.lossSumAndGradientInPlace(g, block.targets, n, m);
+    double[] y = new double[n * m];
+    kernel.forward(block, p, y);
+    double[] g = y.clone();
+    kernel.lossSumAndGradient(loss, g, block.targets, n, m);
     Dense.scale(g, n * m, gradientScale);
     double[] dx = new double[n * p.inputDim];
-    backwardInput(g, n, p, dx);
+    kernel.backwardInput(g, n, p, dx);
     return new double[][] {y, dx};
   }
 

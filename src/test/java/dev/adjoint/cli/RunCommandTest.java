@@ -58,7 +58,18 @@ class RunCommandTest {
     assertClose(NpyFiles.read(npCase.resolve("dW_" + loss + ".npy")).data(), NpyFiles.read(out.resolve("dW.npy")).data(), "dW");
     assertClose(NpyFiles.read(npCase.resolve("db_" + loss + ".npy")).data(), NpyFiles.read(out.resolve("db.npy")).data(), "db");
     double loss0 = NpyFiles.read(npCase.resolve("loss_" + loss + ".npy")).data()[0];
-    assertClose(loss0, new ObjectMapper().readTree(out.resolve("report.json").toFile()).at("/loss").asDouble(), "L");
+    JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+    assertClose(loss0, report.at("/loss").asDouble(), "L");
+    // the driver's verification ran every check, and each passed
+    assertEquals("pass", report.at("/verification/verdict").asText(), report.toPrettyString());
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    for (JsonNode c : report.at("/verification/checks")) {
+      names.add(c.get("check").asText());
+      assertEquals("pass", c.get("verdict").asText(), c.toString());
+      assertTrue(c.get("error").asDouble() <= c.get("tolerance").asDouble(), c.toString());
+    }
+    assertEquals(java.util.Set.of("reference", "finite-difference", "directional", "freivalds"), names);
+    assertTrue(run.out().contains("verified: every check passed"), run.out());
 
     List<Row> acts = TestSpark.get().read().parquet(out.resolve("activations").toString())
         .orderBy(org.apache.spark.sql.functions.col("id").cast("long")).collectAsList();  // CSV ids are text
@@ -79,6 +90,26 @@ class RunCommandTest {
     }
     assertClose(y.data(), gotY, "Y");
     assertClose(dx.data(), gotDx, "dX");
+  }
+
+  @Test
+  void verifyNoneSkipsTheChecksAndSelectedChecksRunAlone() throws Exception {
+    CliRun none = CliRun.of("run", "--verify", "none", "--output", dir.resolve("none").toString());
+    assertEquals(0, none.exitCode(), none.toString());
+    JsonNode r = new ObjectMapper().readTree(dir.resolve("none/report.json").toFile());
+    assertEquals("not run", r.at("/verification/verdict").asText());
+    CliRun one = CliRun.of("run", "--verify", "freivalds", "--output", dir.resolve("one").toString());
+    assertEquals(0, one.exitCode(), one.toString());
+    JsonNode r1 = new ObjectMapper().readTree(dir.resolve("one/report.json").toFile());
+    assertEquals("[\"freivalds\"]", r1.at("/verification/ran").toString());
+  }
+
+  @Test
+  void selftestCatchesEveryPlantedBug() {
+    CliRun run = CliRun.of("selftest");
+    assertEquals(0, run.exitCode(), run.toString());
+    assertTrue(run.out().contains("every planted bug is caught"), run.out());
+    assertTrue(run.out().contains("one partition counted twice"), run.out());
   }
 
   @Test
@@ -119,6 +150,10 @@ class RunCommandTest {
     CliRun badLoss = CliRun.of("run", "--loss", "hinge");
     assertEquals(2, badLoss.exitCode(), badLoss.toString());
     assertTrue(badLoss.err().contains("--loss") && badLoss.err().contains("hinge"), badLoss.toString());
+
+    CliRun badCheck = CliRun.of("run", "--verify", "reference,magic");
+    assertEquals(2, badCheck.exitCode(), badCheck.toString());
+    assertTrue(badCheck.err().contains("'magic'"), badCheck.toString());
 
     CliRun help = CliRun.of("run", "--help");
     assertEquals(0, help.exitCode());

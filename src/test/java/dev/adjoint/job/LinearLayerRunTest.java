@@ -29,7 +29,7 @@ class LinearLayerRunTest {
 
   static RunOptions options(TableSpec spec, String w, String b, Loss loss, Reduction reduction, int partitions,
       int blockRows) {
-    return new RunOptions(spec, w, b, 1, 0, loss, reduction, partitions, 2, blockRows, 4 << 20, null, false, false, 0);
+    return new RunOptions(spec, w, b, 1, 0, loss, reduction, partitions, 2, blockRows, 4 << 20, null, false, false, 0, null);
   }
 
   @ParameterizedTest

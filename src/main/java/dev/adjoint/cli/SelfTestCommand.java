@@ -1,0 +1,65 @@
+package dev.adjoint.cli;
+
+import dev.adjoint.job.SelfTest;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.api.java.JavaSparkContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code adjoint selftest}: every check against every planted bug; exit 0 only if all are caught. */
+@Command(name = "selftest", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Runs every verification check against kernels with one planted bug each, on a small generated "
+        + "case, and prints which checks catch which bug.",
+        "Exits 0 only when every bug is caught by at least one check and the correct layer passes every check."})
+final class SelfTestCommand implements Callable<Integer> {
+  @Option(names = "--rows", paramLabel = "N", defaultValue = "96", description = "Rows (default: ${DEFAULT-VALUE}).")
+  int rows;
+
+  @Option(names = "--dim", paramLabel = "D", defaultValue = "4", description = "d = m, so W is square (default: ${DEFAULT-VALUE}).")
+  int dim;
+
+  @Option(names = "--partitions", paramLabel = "P", defaultValue = "3", description = "Partitions (default: ${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Option(names = "--seed", paramLabel = "S", defaultValue = "7", description = "Seed of the data (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: local[*]).")
+  String master;
+
+  @Option(names = {"-v", "--verbose"}, description = "Print every check's comparisons for every bug.")
+  boolean verbose;
+
+  @Override
+  public Integer call() {
+    try (RunCommand.Spark spark = RunCommand.Spark.open(master)) {
+      List<SelfTest.Row> table = SelfTest.run(JavaSparkContext.fromSparkContext(spark.session().sparkContext()), rows,
+          dim, partitions, seed);
+      System.out.printf(Locale.ROOT, "Self-test: n=%d, d=m=%d, %d partitions, squared loss%n%n", rows, dim, partitions);
+      System.out.printf(Locale.ROOT, "%-52s %-11s %-18s %-12s %-10s%n", "planted bug", "reference", "finite-difference",
+          "directional", "freivalds");
+      for (SelfTest.Row row : table) {
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-52s", row.bug().description));
+        int[] widths = {11, 18, 12, 10};
+        int c = 0;
+        for (Map.Entry<String, Boolean> e : SelfTest.verdicts(row).entrySet()) {
+          String cell = row.bug() == SelfTest.Bug.NONE ? (e.getValue() ? "FAILED" : "passes")
+              : (e.getValue() ? "caught" : "-");
+          line.append(' ').append(String.format(Locale.ROOT, "%-" + widths[c++] + "s", cell));
+        }
+        System.out.println(line);
+        if (verbose) {
+          Summary.printChecks(System.out, row.results());
+        }
+      }
+      boolean ok = SelfTest.allCaught(table);
+      System.out.println();
+      System.out.println(ok ? "every planted bug is caught by at least one check; the correct layer passes every check"
+          : "SELF-TEST FAILED: a bug went uncaught or the correct layer failed a check (run with --verbose)");
+      return ok ? ExitCodes.OK : ExitCodes.VERIFICATION_FAILED;
+    }
+  }
+}

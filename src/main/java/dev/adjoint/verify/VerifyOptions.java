@@ -1,0 +1,28 @@
+package dev.adjoint.verify;
+
+import java.util.Set;
+
+/**
+ * Which checks run and how large they are. {@code fdEntries}: entries of W and b checked by elementwise
+ * finite differences (all of them when d·m + m ≤ fdEntries, else a seeded sample of that many);
+ * {@code directions}: random directions; {@code probes}: Freivalds vectors; {@code sampleRows}: rows
+ * whose Y and dX are checked; {@code referenceMaxFlops}: above n·d·m·6 the reference recomputes a
+ * sample of output columns instead of all.
+ */
+public record VerifyOptions(Set<String> checks, int fdEntries, int directions, int probes, int sampleRows,
+    double referenceMaxFlops, long seed) {
+
+  public static final String REFERENCE = "reference";
+  public static final String FINITE_DIFFERENCE = "finite-difference";
+  public static final String DIRECTIONAL = "directional";
+  public static final String FREIVALDS = "freivalds";
+  public static final Set<String> ALL = Set.of(REFERENCE, FINITE_DIFFERENCE, DIRECTIONAL, FREIVALDS);
+
+  public static VerifyOptions defaults(Set<String> checks) {
+    return new VerifyOptions(checks, 16, 2, 2, 8, 2e10, 2024);
+  }
+
+  public boolean runs(String check) {
+    return checks.contains(check);
+  }
+}

@@ -1,0 +1,48 @@
+package dev.adjoint.verify;
+
+import dev.adjoint.kernel.Block;
+import dev.adjoint.kernel.LayerKernel;
+import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.kernel.LinearLayer;
+import dev.adjoint.kernel.Loss;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** The checks' passes over blocks held in memory, for testing the checks' math without Spark. */
+final class LocalPasses implements DataPasses {
+  private final List<Block> blocks;
+
+  LocalPasses(List<Block> blocks) {
+    this.blocks = blocks;
+  }
+
+  @Override
+  public ProbeSum probe(ProbePlan plan) {
+    ProbeSum s = ProbeSum.empty(plan);
+    blocks.forEach(b -> s.add(b, plan));
+    return s;
+  }
+
+  @Override
+  public List<SampledRow> sampleRows(LayerParams p, Loss loss, LayerKernel kernel, double scale, int count, long seed) {
+    List<SampledRow> out = new ArrayList<>();
+    for (Block b : blocks) {
+      double[][] yAndDx = LinearLayer.activations(b, p, loss, scale, kernel);
+      int d = b.features;
+      int m = p.outputDim;
+      for (int i = 0; i < b.rows && out.size() < count; i++) {
+        out.add(new SampledRow(java.util.Arrays.copyOfRange(b.x, i * d, (i + 1) * d),
+            b.targets == null ? null : java.util.Arrays.copyOfRange(b.targets, i * m, (i + 1) * m),
+            java.util.Arrays.copyOfRange(yAndDx[0], i * m, (i + 1) * m),
+            java.util.Arrays.copyOfRange(yAndDx[1], i * d, (i + 1) * d)));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void streamBlocks(Consumer<Block> consumer) {
+    blocks.forEach(consumer);
+  }
+}

@@ -1,0 +1,105 @@
+package dev.adjoint.verify;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.adjoint.kernel.Block;
+import dev.adjoint.kernel.GradientSum;
+import dev.adjoint.kernel.Gradients;
+import dev.adjoint.kernel.LayerKernel;
+import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.kernel.Loss;
+import dev.adjoint.kernel.Reduction;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The checks' math on in-memory blocks: the correct result passes, and the tolerances are tight. */
+class VerificationTest {
+  private static final int N = 500;
+  private static final int D = 6;
+  private static final int M = 3;
+
+  private final Random rng = new Random(99);
+  private final List<Block> blocks = new ArrayList<>();
+  private final LayerParams p;
+
+  VerificationTest() {
+    for (int start = 0; start < N; start += 64) {
+      int rows = Math.min(64, N - start);
+      blocks.add(Block.of(rows, D, gaussian(rows * D, 3.0), M, gaussian(rows * M, 1.0)));
+    }
+    p = new LayerParams(D, M, gaussian(D * M, 1.0), gaussian(M, 1.0));
+  }
+
+  private double[] gaussian(int len, double scale) {
+    double[] a = new double[len];
+    for (int k = 0; k < len; k++) {
+      a[k] = scale * rng.nextGaussian();
+    }
+    return a;
+  }
+
+  private Gradients distributed(Loss loss, Reduction reduction) {
+    GradientSum s = GradientSum.empty(D, M);
+    blocks.forEach(b -> s.add(b, p, loss));
+    return s.finish(reduction);
+  }
+
+  private List<CheckResult> verify(Gradients g, Loss loss) {
+    return new Verification(new LocalPasses(blocks), g, p, loss, LayerKernel.CORRECT,
+        VerifyOptions.defaults(VerifyOptions.ALL)).run();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Loss.class)
+  void theCorrectResultPassesEveryCheckWithBothReductions(Loss loss) {
+    for (Reduction reduction : Reduction.values()) {
+      List<CheckResult> results = verify(distributed(loss, reduction), loss);
+      assertEquals(VerifyOptions.ALL, results.stream().map(CheckResult::check).collect(java.util.stream.Collectors.toSet()));
+      for (CheckResult r : results) {
+        assertTrue(r.passed(), loss + " " + reduction + ": " + r);
+        assertTrue(r.tolerance() < 1e-6, "a tolerance that could not fail is no check: " + r);
+      }
+    }
+  }
+
+  /**
+   * A result wrong by one part in 10⁸ in a single entry is caught: the tolerances are that tight (far
+   * tighter in fact; the reference's are near 1e-14 here), yet the correct result passes above.
+   */
+  @ParameterizedTest
+  @EnumSource(Loss.class)
+  void aSmallErrorInOneEntryIsCaught(Loss loss) {
+    Gradients g = distributed(loss, Reduction.SUM);
+    double[] dW = g.dW().clone();
+    dW[D * M / 2] *= 1 + 1e-8;
+    Gradients off = new Gradients(D, M, g.loss(), dW, g.db(), g.rows(), g.reduction());
+    List<CheckResult> results = verify(off, loss);
+    assertFalse(results.stream().filter(r -> r.check().equals(VerifyOptions.REFERENCE) && r.compared().equals("dW"))
+        .findFirst().orElseThrow().passed(), results.toString());
+    assertFalse(results.stream().filter(r -> r.check().equals(VerifyOptions.FREIVALDS) && r.compared().startsWith("dW"))
+        .findFirst().orElseThrow().passed(), results.toString());
+
+    double[] db = g.db().clone();
+    db[0] *= 1 + 1e-8;
+    Gradients offB = new Gradients(D, M, g.loss(), g.dW(), db, g.rows(), g.reduction());
+    List<CheckResult> resultsB = verify(offB, loss);
+    assertFalse(resultsB.stream().filter(r -> r.compared().equals("db")).findFirst().orElseThrow().passed(),
+        resultsB.toString());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Loss.class)
+  void aWrongRowCountOrLossIsCaught(Loss loss) {
+    Gradients g = distributed(loss, Reduction.SUM);
+    Gradients fewer = new Gradients(D, M, g.loss(), g.dW(), g.db(), g.rows() - 1, g.reduction());
+    assertFalse(verify(fewer, loss).stream().filter(r -> r.compared().equals("row count n")).findFirst().orElseThrow()
+        .passed());
+    Gradients wrongL = new Gradients(D, M, g.loss() * (1 + 1e-9), g.dW(), g.db(), g.rows(), g.reduction());
+    assertFalse(verify(wrongL, loss).stream().filter(r -> r.compared().equals("L")).findFirst().orElseThrow().passed());
+  }
+}
