@@ -36,6 +36,11 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
   /** The message for the user when {@code e} (or a cause) is a mistake in the input, else null. */
   static String userMessage(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof VirtualMachineError) {
+        return null;  // out of memory inside a read is the environment's limit, not the file's fault
+      }
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof InputException) {
         return t.getMessage();
       }

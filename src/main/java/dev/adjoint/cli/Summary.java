@@ -45,6 +45,8 @@ final class Summary {
         s.backwardNanos() / 1e9, s.mergeNanos() / 1e9);
     out.printf(Locale.ROOT, "  BLAS     %s%n", Dense.blasImplementation());
     printChecks(out, r.checks());
+    out.printf(Locale.ROOT, "  memory   driver heap peak %d MB of %d MB (sampled)%n", r.heapPeakBytes() >> 20,
+        Runtime.getRuntime().maxMemory() >> 20);
     for (String path : r.written()) {
       out.printf(Locale.ROOT, "  wrote    %s%n", path);
     }
@@ -60,8 +62,9 @@ final class Summary {
     out.printf(Locale.ROOT, "    %-18s %-22s %10s %10s  %-4s %8s  %s%n", "check", "compared", "error", "tolerance",
         "", "time", "scope");
     for (CheckResult c : checks) {
-      out.printf(Locale.ROOT, "    %-18s %-22s %10.2e %10.2e  %-4s %7.2fs  %s%n", c.check(), c.compared(), c.error(),
-          c.tolerance(), c.passed() ? "ok" : "FAIL", c.seconds(), c.note());
+      String time = c.seconds() == 0 ? "" : String.format(Locale.ROOT, "%7.2fs", c.seconds());
+      out.printf(Locale.ROOT, "    %-18s %-22s %10.2e %10.2e  %-4s %8s  %s%n", c.check(), c.compared(), c.error(),
+          c.tolerance(), c.passed() ? "ok" : "FAIL", time, c.note());
     }
     long failed = checks.stream().filter(c -> !c.passed()).count();
     out.println(failed == 0 ? "  verified: every check passed"

@@ -32,6 +32,12 @@ public final class LinearLayerRun {
   private LinearLayerRun() {}
 
   public static RunResult run(SparkSession spark, RunOptions o) throws IOException {
+    try (HeapSampler heap = new HeapSampler(50)) {
+      return run(spark, o, heap);
+    }
+  }
+
+  private static RunResult run(SparkSession spark, RunOptions o, HeapSampler heap) throws IOException {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     OutputDir out = o.output() == null ? null : OutputDir.prepare(hadoop, o.output(), o.overwrite());
@@ -81,7 +87,7 @@ public final class LinearLayerRun {
         blocks.unpersist(false);
       }
       RunResult result = new RunResult(g, sum, params, withIds == null ? table.idColumn : withIds.idColumn,
-          blocks.getNumPartitions(), blockRows, t1 - t0, t2 - t1, t3 - t2, shown, written, checks);
+          blocks.getNumPartitions(), blockRows, t1 - t0, t2 - t1, t3 - t2, shown, written, checks, heap.peakBytes());
       if (out != null) {
         writeResults(out, o, result, written);
       }

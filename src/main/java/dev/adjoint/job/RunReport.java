@@ -58,6 +58,7 @@ public final class RunReport {
     time.put("gradient_pass_wall_s", r.gradientPassNanos() / 1e9);
     time.put("activations_wall_s", r.activationsNanos() / 1e9);
     report.put("time", time);
+    report.put("driver_memory", driverMemory(r));
     SparkSession spark = SparkSession.active();
     Map<String, Object> sparkInfo = new LinkedHashMap<>();
     sparkInfo.put("version", spark.version());
@@ -81,10 +82,23 @@ public final class RunReport {
     verification.put("verdict", r.checks().isEmpty() ? "not run" : r.verified() ? "pass" : "fail");
     verification.put("error_definition", "max|distributed - check| / max|check| (normwise relative); tolerance on the "
         + "same scale, derived from rounding bounds (see Tolerances)");
+    verification.put("gradient_pass_seconds", r.gradientPassNanos() / 1e9);
     verification.put("checks", checks);
     report.put("verification", verification);
     report.put("outputs", r.written());
     return report;
+  }
+
+  /**
+   * The driver JVM's heap: its limit, and its peak use sampled every 50 ms over the run (in local mode
+   * the tasks run in this JVM too).
+   */
+  static Map<String, Object> driverMemory(RunResult r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("heap_max_mb", Runtime.getRuntime().maxMemory() / (1 << 20));
+    m.put("heap_used_peak_mb", r.heapPeakBytes() / (1 << 20));
+    m.put("note", "peak of the used heap sampled every 50 ms during the run");
+    return m;
   }
 
   public static void write(Map<String, Object> report, OutputStream out) throws IOException {

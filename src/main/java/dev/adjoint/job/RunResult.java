@@ -24,7 +24,8 @@ public record RunResult(
     long activationsNanos,
     List<Row> shownActivations,
     List<String> written,
-    List<CheckResult> checks) {
+    List<CheckResult> checks,
+    long heapPeakBytes) {
 
   /** Whether every check that ran passed (true when none ran). */
   public boolean verified() {

@@ -92,6 +92,13 @@ public final class Dense {
     return r;
   }
 
+  /** acc += other, entrywise (equal lengths). */
+  public static void addInto(double[] acc, double[] other) {
+    for (int i = 0; i < acc.length; i++) {
+      acc[i] += other[i];
+    }
+  }
+
   /** a *= s, the first {@code len} entries. */
   public static void scale(double[] a, int len, double s) {
     for (int i = 0; i < len; i++) {

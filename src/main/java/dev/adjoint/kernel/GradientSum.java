@@ -79,12 +79,8 @@ public final class GradientSum implements Serializable {
   public GradientSum merge(GradientSum other) {
     Shapes.requireEqual("merging gradient partials", "this dW", inputDim, outputDim, "other dW", other.inputDim, other.outputDim);
     long t0 = System.nanoTime();
-    for (int k = 0; k < dWSum.length; k++) {
-      dWSum[k] += other.dWSum[k];
-    }
-    for (int j = 0; j < dbSum.length; j++) {
-      dbSum[j] += other.dbSum[j];
-    }
+    Dense.addInto(dWSum, other.dWSum);
+    Dense.addInto(dbSum, other.dbSum);
     lossSum += other.lossSum;
     rowCount += other.rowCount;
     blockCount += other.blockCount;

@@ -164,19 +164,13 @@ public final class ProbeSum implements Serializable {
     sumE += o.sumE;
     absXG += o.absXG;
     absXE += o.absXE;
-    addInto(setLossSums, o.setLossSums);
-    addInto(setAbsLossSums, o.setAbsLossSums);
-    addInto(setAbsGE, o.setAbsGE);
-    addInto(xtGR, o.xtGR);
-    addInto(absXtGR, o.absXtGR);
-    addInto(absXtE, o.absXtE);
+    Dense.addInto(setLossSums, o.setLossSums);
+    Dense.addInto(setAbsLossSums, o.setAbsLossSums);
+    Dense.addInto(setAbsGE, o.setAbsGE);
+    Dense.addInto(xtGR, o.xtGR);
+    Dense.addInto(absXtGR, o.absXtGR);
+    Dense.addInto(absXtE, o.absXtE);
     return this;
-  }
-
-  private static void addInto(double[] a, double[] b) {
-    for (int q = 0; q < a.length; q++) {
-      a[q] += b[q];
-    }
   }
 
   public long rows() {
