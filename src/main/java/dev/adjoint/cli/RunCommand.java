@@ -6,6 +6,7 @@ import dev.adjoint.job.LinearLayerRun;
 import dev.adjoint.job.RunOptions;
 import dev.adjoint.job.RunResult;
 import dev.adjoint.kernel.Loss;
+import dev.adjoint.kernel.Precision;
 import dev.adjoint.kernel.Reduction;
 import dev.adjoint.verify.VerifyOptions;
 import java.nio.file.Path;
@@ -99,6 +100,10 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--show-rows", paramLabel = "N", defaultValue = "20", description = "Print Y and dX when n ≤ N (default: ${DEFAULT-VALUE}; 0: never).")
   int showRows;
 
+  @Option(names = "--precision", paramLabel = "float64|float32", defaultValue = "float64",
+      description = "Arithmetic of the GEMMs: float64 (default), or float32 (sgemm per block, float64 across blocks).")
+  Precision precision;
+
   @Option(names = "--verify", paramLabel = "CHECKS", defaultValue = "all",
       description = "Checks the driver runs after the pass: all (default), none, or a comma list of reference, "
           + "finite-difference, directional, freivalds.")
@@ -158,7 +163,7 @@ final class RunCommand implements Callable<Integer> {
     }
     return new RunOptions(table, w, b, seed, outDim, parse("--loss", loss, Loss::parse), parse("--reduction", reduction,
         Reduction::parse), partitions, treeDepth, blockRows, (long) (blockMb * (1 << 20)), output, overwrite,
-        writeActivations, showRows, verifyOptions());
+        writeActivations, showRows, precision, verifyOptions());
   }
 
   private VerifyOptions verifyOptions() {

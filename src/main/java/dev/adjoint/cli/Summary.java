@@ -43,7 +43,7 @@ final class Summary {
     out.printf(Locale.ROOT, "  time     gradient pass %.3f s wall; task time: read %.3f s, forward %.3f s, backward %.3f s,"
             + " aggregate %.3f s%n", r.gradientPassNanos() / 1e9, s.readNanos() / 1e9, s.forwardNanos() / 1e9,
         s.backwardNanos() / 1e9, s.mergeNanos() / 1e9);
-    out.printf(Locale.ROOT, "  BLAS     %s%n", Dense.blasImplementation());
+    out.printf(Locale.ROOT, "  BLAS     %s, %s products%n", Dense.blasImplementation(), o.precision().cliName());
     printChecks(out, r.checks());
     out.printf(Locale.ROOT, "  memory   driver heap peak %d MB of %d MB (sampled)%n", r.heapPeakBytes() >> 20,
         Runtime.getRuntime().maxMemory() >> 20);

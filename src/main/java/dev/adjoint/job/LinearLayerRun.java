@@ -54,7 +54,8 @@ public final class LinearLayerRun {
     }
     long t1 = System.nanoTime();
 
-    try (LayerJob job = new LayerJob(jsc, params, o.loss())) {
+    LayerKernel kernel = o.precision().kernel();
+    try (LayerJob job = new LayerJob(jsc, params, o.loss(), kernel, LayerJob.PlantedFault.NONE)) {
       GradientSum sum = job.gradientSum(blocks, o.treeDepth());
       long t2 = System.nanoTime();
       Gradients g = sum.finish(o.reduction());
@@ -83,7 +84,7 @@ public final class LinearLayerRun {
       List<CheckResult> checks = List.of();
       if (o.verify() != null) {
         checks = new Verification(new SparkPasses(jsc, blocks, o.treeDepth(), sum.rowCount()), g, params, o.loss(),
-            LayerKernel.CORRECT, o.verify()).run();
+            kernel, o.verify()).run();
         blocks.unpersist(false);
       }
       RunResult result = new RunResult(g, sum, params, withIds == null ? table.idColumn : withIds.idColumn,

@@ -2,6 +2,7 @@ package dev.adjoint.job;
 
 import dev.adjoint.data.TableSpec;
 import dev.adjoint.kernel.Loss;
+import dev.adjoint.kernel.Precision;
 import dev.adjoint.kernel.Reduction;
 import dev.adjoint.verify.VerifyOptions;
 
@@ -26,5 +27,6 @@ public record RunOptions(
     boolean overwrite,
     boolean writeActivations,
     int showRows,
+    Precision precision,
     VerifyOptions verify) {
 }

@@ -47,6 +47,7 @@ public final class RunReport {
     layout.put("blocks", s.blockCount());
     layout.put("tree_depth", o.treeDepth());
     report.put("layout", layout);
+    report.put("precision", o.precision().cliName());
     report.put("blas", Dense.blasImplementation());
     Map<String, Object> time = new LinkedHashMap<>();
     time.put("note", "read/forward/backward/aggregate are task time summed over all tasks; *_wall are driver wall clock");

@@ -64,6 +64,42 @@ public final class Dense {
     BLAS_INSTANCE.dgemm("N", "N", p, n, k, 1.0, b, p, a, k, 0.0, c, p);
   }
 
+  /** Forward in float32: Y = X·W + 1·bᵀ, the float analogue of {@link #multAddBias}. */
+  public static void multAddBias(float[] x, int n, int d, float[] w, int m, float[] b, float[] y) {
+    if (n == 0) {
+      return;
+    }
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(b, 0, y, i * m, m);
+    }
+    BLAS_INSTANCE.sgemm("N", "N", m, n, d, 1.0f, w, m, x, d, 1.0f, y, m);
+  }
+
+  /** Weight gradient in float32: dW = Xᵀ·G (overwrites {@code dw}). */
+  public static void multTransA(float[] x, int n, int d, float[] g, int m, float[] dw) {
+    if (n == 0) {
+      return;
+    }
+    BLAS_INSTANCE.sgemm("N", "T", m, d, n, 1.0f, g, m, x, d, 0.0f, dw, m);
+  }
+
+  /** Input gradient in float32: dX = G·Wᵀ (overwrites {@code dx}). */
+  public static void multTransB(float[] g, int n, int m, float[] w, int d, float[] dx) {
+    if (n == 0) {
+      return;
+    }
+    BLAS_INSTANCE.sgemm("T", "N", d, n, m, 1.0f, w, m, g, m, 0.0f, dx, d);
+  }
+
+  /** The first {@code len} entries rounded to float32. */
+  public static float[] toFloat(double[] a, int len) {
+    float[] r = new float[len];
+    for (int i = 0; i < len; i++) {
+      r[i] = (float) a[i];
+    }
+    return r;
+  }
+
   /** Bias gradient: db += 1ᵀ·G, the column sums of G [n×m]. Adds into {@code db} [m]. */
   public static void colSumsAdd(double[] g, int n, int m, double[] db) {
     for (int i = 0; i < n; i++) {

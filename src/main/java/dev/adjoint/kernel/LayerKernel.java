@@ -28,6 +28,11 @@ public interface LayerKernel extends Serializable {
     LinearLayer.backwardInput(g, rows, p, dx);
   }
 
+  /** The unit roundoff of the arithmetic of the products (2⁻⁵³ for float64), for the tolerances. */
+  default double unitRoundoff() {
+    return 0x1p-53;
+  }
+
   /** The linear layer as it should be. */
   LayerKernel CORRECT = new Correct();
 

@@ -8,9 +8,14 @@ package dev.adjoint.verify;
  * 2u·|sum| + O(k·u²)·Σ|terms|).
  *
  * <p>Notation, per row i: xᵢ the features, eᵢ = ‖xᵢ‖₁·max|W| + max|b| (bounds Σₖ|xᵢₖ||Wₖⱼ| + |bⱼ| for
- * every j), gᵢ the row of G. Computing yᵢⱼ = Σₖ xᵢₖWₖⱼ + bⱼ errs by at most γ_{d+1}·eᵢ; G = Y − T adds
- * u·|gᵢⱼ| (squared loss) and G = 1 is exact (sum loss). So δgᵢⱼ ≤ γ_{d+2}·eᵢ + u|gᵢⱼ| for squared, 0
- * for sum. Each comparison is between two computations that each obey the bound: the tolerance is
+ * every j), gᵢ the row of G. Computing yᵢⱼ = Σₖ xᵢₖWₖⱼ + bⱼ errs by at most γ_{d+1}·eᵢ, and by γ_{d+3}·eᵢ
+ * when x and W are first rounded to the working precision (float32 products: two more roundings per
+ * term); G = Y − T adds u·|gᵢⱼ| (squared loss) and G = 1 is exact (sum loss). So δgᵢⱼ ≤ γ_{d+3}·eᵢ +
+ * u|gᵢⱼ| for squared, 0 for sum.
+ *
+ * <p>u is the unit roundoff of the products' arithmetic: 2⁻⁵³ for float64, 2⁻²⁴ for float32 (the
+ * float32 kernel sums within a block in float32 and across blocks in float64, so u = 2⁻²⁴ over all n
+ * terms is an upper bound). Each comparison is between two computations that each obey the bound: the tolerance is
  * twice the bound, plus u|value| for the final scaling by 1/n of the mean reduction.
  *
  * <p>Finite differences. L is linear (sum loss) or quadratic (squared loss) in W, b and X, so the
@@ -27,6 +32,9 @@ public final class Tolerances {
   /** Unit roundoff of float64, 2⁻⁵³. */
   public static final double U64 = 0x1p-53;
 
+  /** Unit roundoff of float32, 2⁻²⁴. */
+  public static final double U32 = 0x1p-24;
+
   /** γ_k = k·u / (1 − k·u); infinite when k·u ≥ 1 (no bound). */
   public static double gamma(double k, double u) {
     double ku = k * u;
@@ -36,20 +44,20 @@ public final class Tolerances {
   /**
    * Bound on the rounding error of one computed loss sum L over n rows, m outputs, d features:
    * γ_{nm+3}·Σ|ℓᵢⱼ| (the sum itself, and up to 3 roundings inside each ℓ) plus Σᵢⱼ|gᵢⱼ|·δyᵢⱼ (the error
-   * of Y carried through ∂L/∂Y = G), with δyᵢⱼ ≤ γ_{d+1}·eᵢ. {@code absGE} is Σᵢ ‖gᵢ‖₁·eᵢ.
+   * of Y carried through ∂L/∂Y = G), with δyᵢⱼ ≤ γ_{d+3}·eᵢ. {@code absGE} is Σᵢ ‖gᵢ‖₁·eᵢ.
    */
   public static double lossSum(long n, int m, int d, double absLossSum, double absGE, double u) {
-    return gamma((double) n * m + 3, u) * absLossSum + gamma(d + 1, u) * absGE;
+    return gamma((double) n * m + 3, u) * absLossSum + gamma(d + 3, u) * absGE;
   }
 
   /**
    * Bound on the rounding error of one computed Σ over n rows of xᵢₖ·gᵢⱼ (a dW entry) or gᵢⱼ (db):
-   * γ_{n}·Σ|terms| plus the terms' error from G, Σᵢ|xᵢₖ|·δgᵢⱼ. {@code absTerms} is Σ|terms|;
+   * γ_{n+1}·Σ|terms| (n − 1 additions, one product, and for float32 the rounding of G) plus the terms' error from G, Σᵢ|xᵢₖ|·δgᵢⱼ. {@code absTerms} is Σ|terms|;
    * {@code absXE} is Σᵢ|xᵢₖ|·eᵢ (for db: Σᵢ eᵢ); {@code squared} says whether G carries Y's error.
    */
   public static double gradientSum(long n, int d, double absTerms, double absXE, boolean squared, double u) {
-    double fromG = squared ? gamma(d + 2, u) * absXE + u * absTerms : 0.0;
-    return gamma(n, u) * absTerms + fromG;
+    double fromG = squared ? gamma(d + 3, u) * absXE + u * absTerms : 0.0;
+    return gamma(n + 1, u) * absTerms + fromG;
   }
 
   /** Two computations each within {@code bound}, compared after a final scaling by s (1 or 1/n). */

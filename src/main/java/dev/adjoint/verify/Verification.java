@@ -45,7 +45,8 @@ public final class Verification {
   private final long n;
   private final double s;
   private final boolean squared;
-  private final double u = U64;
+  /** Unit roundoff of the kernel under test: 2⁻⁵³, or 2⁻²⁴ for float32 products. */
+  private final double u;
 
   public Verification(DataPasses passes, Gradients result, LayerParams params, Loss loss, LayerKernel kernel,
       VerifyOptions options) {
@@ -60,6 +61,7 @@ public final class Verification {
     this.n = result.rows();
     this.s = result.reduction() == Reduction.MEAN && n > 0 ? 1.0 / n : 1.0;
     this.squared = loss == Loss.SQUARED;
+    this.u = Math.max(U64, kernel.unitRoundoff());
   }
 
   /** Runs the selected checks; one result per compared quantity. */
@@ -164,9 +166,9 @@ public final class Verification {
         }
         yRef[i * m + j] = y;
         yGot[i * m + j] = row.y()[j];
-        yTol[i * m + j] = comparison(gamma(d + 1, u) * e, 1.0, Math.abs(y), u);
+        yTol[i * m + j] = comparison(gamma(d + 3, u) * e, 1.0, Math.abs(y), u);
         g[j] = squared ? y - row.t()[j] : 1.0;
-        dg[j] = squared ? gamma(d + 2, u) * e + u * Math.abs(g[j]) : 0.0;
+        dg[j] = squared ? gamma(d + 3, u) * e + u * Math.abs(g[j]) : 0.0;
       }
       for (int k = 0; k < d; k++) {
         double dx = 0;
@@ -180,7 +182,7 @@ public final class Verification {
         }
         dxRef[i * d + k] = dx * s;
         dxGot[i * d + k] = row.dx()[k];
-        dxTol[i * d + k] = comparison(gamma(m, u) * abs + fromG, s, Math.abs(dx * s), u);
+        dxTol[i * d + k] = comparison(gamma(m + 1, u) * abs + fromG, s, Math.abs(dx * s), u);
       }
     }
     String note = r + " sampled rows (seeded)";
@@ -255,7 +257,10 @@ public final class Verification {
         fdv[q] = (p.setLossSums[2 * q] - p.setLossSums[2 * q + 1]) / hq * s;
         got[q] = e < d * m ? result.dW()[e] : result.db()[e - d * m];
         double eta = Tolerances.centralDifference(eta(p, 2 * q), eta(p, 2 * q + 1), hq) * s;
-        tol[q] = eta + (e < d * m ? tauW : tauB) + 2 * u * Math.abs(fdv[q]);
+        // the kernel may round θ± again (float32): u·(|θ₊| + |θ₋|) through ∂L/∂θ, over h
+        double theta = e < d * m ? params.weights[e] : params.bias[e - d * m];
+        double rounding = u * (2 * Math.abs(theta) + hq) * Math.abs(got[q]) / hq;
+        tol[q] = eta + (e < d * m ? tauW : tauB) + rounding + 2 * u * Math.abs(fdv[q]);
       }
       int wCount = 0;
       for (int e : entries) {
@@ -313,8 +318,8 @@ public final class Verification {
           rhs[c * k + q] = p.xtGR[c * k + q] * s;
           // both sides sum the same n·m products x·g·r: γ_{n+m}·(|X|ᵀ|G||r|) each; G's own error
           // through |X|ᵀ(e·‖r‖₁); the driver's product dW·r: γ_m·Σ|dW||r|.
-          double fromG = squared ? gamma(d + 2, u) * p.absXtE[c] * m + u * p.absXtGR[c * k + q] : 0.0;
-          tol[c * k + q] = comparison(gamma(n + m, u) * p.absXtGR[c * k + q] + fromG, s, Math.abs(v), u)
+          double fromG = squared ? gamma(d + 3, u) * p.absXtE[c] * m + u * p.absXtGR[c * k + q] : 0.0;
+          tol[c * k + q] = comparison(gamma(n + m + 1, u) * p.absXtGR[c * k + q] + fromG, s, Math.abs(v), u)
               + gamma(m, u) * abs;
         }
       }
@@ -326,7 +331,7 @@ public final class Verification {
         dbSum += v;
         dbAbs += Math.abs(v);
       }
-      double fromG = squared ? gamma(d + 2, u) * p.sumE * m + u * p.absSumG : 0.0;
+      double fromG = squared ? gamma(d + 3, u) * p.sumE * m + u * p.absSumG : 0.0;
       double tolDb = comparison(gamma(n * (double) m, u) * p.absSumG + fromG, s, Math.abs(dbSum), u) + gamma(m, u) * dbAbs;
       out.add(relative(VerifyOptions.FREIVALDS, "db·1 vs 1ᵀG1", new double[] {dbSum}, new double[] {p.sumG * s},
           new double[] {tolDb}, 0, shared));
@@ -413,11 +418,12 @@ public final class Verification {
           gMax = Math.max(gMax, Math.abs(v));
         }
         double e = rowBound(row.x());
-        double fromG = squared ? (gamma(d + 2, u) * e + u * gMax) * gw : 0.0;
-        double tauDx = 2 * (gamma(m, u) * gMax * gw + fromG) * s;
+        double fromG = squared ? (gamma(d + 3, u) * e + u * gMax) * gw : 0.0;
+        double tauDx = 2 * (gamma(m + 1, u) * gMax * gw + fromG) * s;
         got.add(row.dx()[k]);
         fdv.add(fd);
-        tol.add(Tolerances.centralDifference(etaP[0], etaM[0], h) * s + tauDx + 2 * u * Math.abs(fd));
+        double rounding = u * (Math.abs(xp[k]) + Math.abs(xm[k])) * Math.abs(row.dx()[k]) / h;
+        tol.add(Tolerances.centralDifference(etaP[0], etaM[0], h) * s + tauDx + rounding + 2 * u * Math.abs(fd));
       }
     }
     double seconds = sampleSeconds + (System.nanoTime() - t0) / 1e9;

@@ -105,6 +105,32 @@ class RunCommandTest {
   }
 
   @Test
+  void float32InputWithFloat32ProductsPassesEveryCheck() throws Exception {
+    java.util.Random rng = new java.util.Random(4);
+    int n = 300;
+    int d = 7;
+    int m = 3;
+    double[] x = dev.adjoint.kernel.Close.random(rng, n * d);
+    double[] t = dev.adjoint.kernel.Close.random(rng, n * m);
+    dev.adjoint.data.TableSpec spec = dev.adjoint.data.TestTables.write(TestSpark.get(), dir.resolve("in"),
+        dev.adjoint.data.TestTables.Layout.ARRAY_FLOAT, x, t, n, d, m);
+    Path out = dir.resolve("f32");
+    CliRun run = CliRun.of("run", "--input", spec.path(), "--features-col", "features", "--target-col", "targets",
+        "--out-dim", "3", "--loss", "squared", "--precision", "float32", "--partitions", "3", "--output", out.toString());
+    assertEquals(0, run.exitCode(), run.toString());
+    JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+    assertEquals("float32", report.at("/precision").asText());
+    assertEquals("pass", report.at("/verification/verdict").asText(), report.toPrettyString());
+    for (JsonNode c : report.at("/verification/checks")) {
+      if (c.get("check").asText().equals("reference") && c.get("compared").asText().equals("dW")) {
+        // float32 products: an error well above float64 rounding, within a float32-scaled tolerance
+        assertTrue(c.get("error").asDouble() > 1e-12, c.toString());
+        assertTrue(c.get("tolerance").asDouble() > 1e-7 && c.get("tolerance").asDouble() < 1e-2, c.toString());
+      }
+    }
+  }
+
+  @Test
   void selftestCatchesEveryPlantedBug() {
     CliRun run = CliRun.of("selftest");
     assertEquals(0, run.exitCode(), run.toString());

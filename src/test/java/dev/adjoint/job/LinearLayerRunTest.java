@@ -11,6 +11,7 @@ import dev.adjoint.data.TestTables.Layout;
 import dev.adjoint.kernel.Gradients;
 import dev.adjoint.kernel.LayerParams;
 import dev.adjoint.kernel.Loss;
+import dev.adjoint.kernel.Precision;
 import dev.adjoint.kernel.Reduction;
 import dev.adjoint.kernel.Reference;
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ class LinearLayerRunTest {
 
   static RunOptions options(TableSpec spec, String w, String b, Loss loss, Reduction reduction, int partitions,
       int blockRows) {
-    return new RunOptions(spec, w, b, 1, 0, loss, reduction, partitions, 2, blockRows, 4 << 20, null, false, false, 0, null);
+    return new RunOptions(spec, w, b, 1, 0, loss, reduction, partitions, 2, blockRows, 4 << 20, null, false, false, 0, Precision.FLOAT64, null);
   }
 
   @ParameterizedTest

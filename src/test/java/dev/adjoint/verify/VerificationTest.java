@@ -10,10 +10,12 @@ import dev.adjoint.kernel.Gradients;
 import dev.adjoint.kernel.LayerKernel;
 import dev.adjoint.kernel.LayerParams;
 import dev.adjoint.kernel.Loss;
+import dev.adjoint.kernel.Precision;
 import dev.adjoint.kernel.Reduction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -44,8 +46,12 @@ class VerificationTest {
   }
 
   private Gradients distributed(Loss loss, Reduction reduction) {
+    return distributed(loss, reduction, LayerKernel.CORRECT);
+  }
+
+  private Gradients distributed(Loss loss, Reduction reduction, LayerKernel kernel) {
     GradientSum s = GradientSum.empty(D, M);
-    blocks.forEach(b -> s.add(b, p, loss));
+    blocks.forEach(b -> s.add(b, p, loss, kernel));
     return s.finish(reduction);
   }
 
@@ -90,6 +96,31 @@ class VerificationTest {
     List<CheckResult> resultsB = verify(offB, loss);
     assertFalse(resultsB.stream().filter(r -> r.compared().equals("db")).findFirst().orElseThrow().passed(),
         resultsB.toString());
+  }
+
+  /**
+   * float32 products pass with tolerances from float32's unit roundoff; judged with float64's they
+   * fail — so the tolerances really scale with u, and the float32 path really rounds to float32.
+   */
+  @ParameterizedTest
+  @EnumSource(Loss.class)
+  void float32ProductsPassWithFloat32TolerancesOnly(Loss loss) {
+    LayerKernel f32 = Precision.FLOAT32.kernel();
+    Gradients g = distributed(loss, Reduction.SUM, f32);
+    List<CheckResult> results = new Verification(new LocalPasses(blocks), g, p, loss, f32,
+        VerifyOptions.defaults(VerifyOptions.ALL)).run();
+    for (CheckResult r : results) {
+      assertTrue(r.passed(), r.toString());
+    }
+    CheckResult dW = results.stream().filter(r -> r.compared().equals("dW")).findFirst().orElseThrow();
+    assertTrue(dW.error() > 1e-10, "float32 rounding is visible: " + dW);
+    assertTrue(dW.tolerance() < 1e-3, "and the float32 tolerance still means something: " + dW);
+
+    // the same float32 results judged as if computed in float64 (a kernel with float64's u)
+    List<CheckResult> strict = new Verification(new LocalPasses(blocks), g, p, loss, LayerKernel.CORRECT,
+        VerifyOptions.defaults(Set.of(VerifyOptions.REFERENCE))).run();
+    assertFalse(strict.stream().filter(r -> r.compared().equals("dW")).findFirst().orElseThrow().passed(),
+        strict.toString());
   }
 
   @ParameterizedTest
