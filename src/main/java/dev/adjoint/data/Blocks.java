@@ -2,6 +2,7 @@ package dev.adjoint.data;
 
 import dev.adjoint.kernel.Block;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.catalyst.InternalRow;
 
 /** Turns a {@link Table} into an RDD of row blocks: one pass, each partition streamed block by block. */
 public final class Blocks {
@@ -18,13 +19,30 @@ public final class Blocks {
     return (int) Math.max(1, Math.min(MAX_BLOCK_ROWS, bytes / perRow));
   }
 
-  /** The table's rows in blocks of at most {@code blockRows} rows, partitioning kept. */
+  /**
+   * The table's rows in blocks of at most {@code blockRows} rows, partitioning kept. Without ids the rows
+   * are read as Spark's internal rows, each array copied out whole (no per-value boxing); with ids (whose
+   * values must reach the output as they are) through the public Row API.
+   */
   public static JavaRDD<Block> of(Table table, int blockRows) {
+    return of(table, blockRows, !table.hasIds);
+  }
+
+  /** As {@link #of(Table, int)}, choosing the row API: internal rows (no ids) or public ones (for benchmarks). */
+  public static JavaRDD<Block> of(Table table, int blockRows, boolean internalRows) {
     final int d = table.features;
     final int m = table.targets;
     final boolean withTargets = table.hasTargets;
     final boolean withIds = table.hasIds;
-    return table.rows.javaRDD().mapPartitionsWithIndex(
-        (partition, rows) -> new RowBlocks(rows, blockRows, d, m, withTargets, withIds, partition), true);
+    if (!internalRows) {
+      return table.rows.javaRDD().mapPartitionsWithIndex((partition, rows) ->
+          new RowBlocks<>(rows, RowBlocks.PUBLIC, blockRows, d, m, withTargets, withIds, partition), true);
+    }
+    if (withIds) {
+      throw new IllegalArgumentException("internal rows are read without ids");
+    }
+    final RowBlocks.Access<InternalRow> access = RowBlocks.internal(table.elementsMayBeNull);
+    return table.rows.queryExecution().toRdd().toJavaRDD().mapPartitionsWithIndex((partition, rows) ->
+        new RowBlocks<>(rows, access, blockRows, d, m, withTargets, false, partition), true);
   }
 }

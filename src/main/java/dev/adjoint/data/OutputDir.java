@@ -19,14 +19,21 @@ public final class OutputDir {
 
   private final FileSystem fs;
   private final Path dir;
+  private final List<String> ownNames;
 
-  private OutputDir(FileSystem fs, Path dir) {
+  private OutputDir(FileSystem fs, Path dir, List<String> ownNames) {
     this.fs = fs;
     this.dir = dir;
+    this.ownNames = ownNames;
   }
 
-  /** Checks the folder can be used; creates nothing yet. */
+  /** Checks a run's output folder can be used; creates nothing yet. */
   public static OutputDir prepare(Configuration conf, String path, boolean overwrite) {
+    return prepare(conf, path, overwrite, RESULT_NAMES);
+  }
+
+  /** Checks the folder can be used by a writer of {@code ownNames}; creates nothing yet. */
+  public static OutputDir prepare(Configuration conf, String path, boolean overwrite, List<String> ownNames) {
     Path dir = new Path(path);
     try {
       FileSystem fs = dir.getFileSystem(conf);
@@ -37,19 +44,19 @@ public final class OutputDir {
         }
         if (!overwrite && fs.listStatus(dir).length > 0) {
           throw new InputException("output folder " + path + " exists and is not empty; pass --overwrite to replace "
-              + "its results (" + String.join(", ", RESULT_NAMES) + ") or choose another --output");
+              + "its results (" + String.join(", ", ownNames) + ") or choose another --output");
         }
       }
-      return new OutputDir(fs, dir);
+      return new OutputDir(fs, dir, ownNames);
     } catch (IOException e) {
       throw new InputException("output " + path + ": " + e.getMessage(), e);
     }
   }
 
-  /** Removes this job's earlier results (only {@link #RESULT_NAMES}) and creates the folder. */
+  /** Removes this writer's earlier results (only its own names) and creates the folder. */
   public void clearOwnResults() throws IOException {
     fs.mkdirs(dir);
-    for (String name : RESULT_NAMES) {
+    for (String name : ownNames) {
       Path p = new Path(dir, name);
       if (fs.exists(p)) {
         fs.delete(p, true);

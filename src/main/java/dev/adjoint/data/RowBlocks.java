@@ -1,18 +1,102 @@
 package dev.adjoint.data;
 
 import dev.adjoint.kernel.Block;
+import java.io.Serializable;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
 
 /**
  * Gathers the rows of one partition into blocks of at most {@code blockRows} rows, checking every row's
- * widths. Rows are those of {@link Table}: x array&lt;double&gt;, then t when {@code targets > 0}, then
- * the id when {@code withIds}. Holds one block at a time.
+ * widths. Rows are those of {@link Table}: x array&lt;double&gt;, then t when {@code withTargets}, then
+ * the id when {@code withIds}. Holds one block at a time. {@code R} is Spark's public {@link Row} or its
+ * internal row (no boxing: arrays are copied out whole), through {@link Access}.
  */
-final class RowBlocks implements Iterator<Block> {
-  private final Iterator<Row> rows;
+final class RowBlocks<R> implements Iterator<Block> {
+  /** How to read the array fields of a row type. */
+  interface Access<R> extends Serializable {
+    boolean isNull(R row, int field);
+
+    int length(R row, int field);
+
+    /** Copies the array into dest[offset …]; returns the index of a null element, or -1. */
+    int copy(R row, int field, double[] dest, int offset);
+
+    Object id(R row, int field);
+  }
+
+  /** Spark's public rows: arrays arrive as lists of boxed doubles. */
+  static final Access<Row> PUBLIC = new Access<>() {
+    @Override
+    public boolean isNull(Row row, int field) {
+      return row.isNullAt(field);
+    }
+
+    @Override
+    public int length(Row row, int field) {
+      return row.getList(field).size();
+    }
+
+    @Override
+    public int copy(Row row, int field, double[] dest, int offset) {
+      List<Double> values = row.getList(field);
+      for (int k = 0; k < values.size(); k++) {
+        Double v = values.get(k);
+        if (v == null) {
+          return k;
+        }
+        dest[offset + k] = v;
+      }
+      return -1;
+    }
+
+    @Override
+    public Object id(Row row, int field) {
+      return row.get(field);
+    }
+  };
+
+  /** Spark's internal rows: an array&lt;double&gt; is copied out in one go (UnsafeArrayData.toDoubleArray). */
+  static Access<InternalRow> internal(boolean elementsMayBeNull) {
+    return new Access<>() {
+      @Override
+      public boolean isNull(InternalRow row, int field) {
+        return row.isNullAt(field);
+      }
+
+      @Override
+      public int length(InternalRow row, int field) {
+        return row.getArray(field).numElements();
+      }
+
+      @Override
+      public int copy(InternalRow row, int field, double[] dest, int offset) {
+        ArrayData a = row.getArray(field);
+        int n = a.numElements();
+        if (elementsMayBeNull) {
+          for (int k = 0; k < n; k++) {
+            if (a.isNullAt(k)) {
+              return k;
+            }
+          }
+        }
+        System.arraycopy(a.toDoubleArray(), 0, dest, offset, n);
+        return -1;
+      }
+
+      @Override
+      public Object id(InternalRow row, int field) {
+        throw new UnsupportedOperationException("internal rows are read without ids");
+      }
+    };
+  }
+
+  private final Iterator<R> rows;
+  private final Access<R> access;
   private final int blockRows;
   private final int d;
   private final int m;
@@ -21,8 +105,10 @@ final class RowBlocks implements Iterator<Block> {
   private final int partition;
   private long rowIndex;
 
-  RowBlocks(Iterator<Row> rows, int blockRows, int d, int m, boolean withTargets, boolean withIds, int partition) {
+  RowBlocks(Iterator<R> rows, Access<R> access, int blockRows, int d, int m, boolean withTargets, boolean withIds,
+      int partition) {
     this.rows = rows;
+    this.access = access;
     this.blockRows = blockRows;
     this.d = d;
     this.m = m;
@@ -47,45 +133,42 @@ final class RowBlocks implements Iterator<Block> {
     Object[] ids = withIds ? new Object[blockRows] : null;
     int n = 0;
     while (n < blockRows && rows.hasNext()) {
-      Row row = rows.next();
+      R row = rows.next();
       copyRow(row, 0, d, x, n * d, "features");
       if (withTargets) {
         copyRow(row, 1, m, t, n * m, "targets");
       }
       if (withIds) {
-        ids[n] = row.get(withTargets ? 2 : 1);
+        ids[n] = access.id(row, withTargets ? 2 : 1);
       }
       n++;
       rowIndex++;
     }
     if (n < blockRows) {
-      x = java.util.Arrays.copyOf(x, n * d);
-      t = t == null ? null : java.util.Arrays.copyOf(t, n * m);
-      ids = ids == null ? null : java.util.Arrays.copyOf(ids, n);
+      x = Arrays.copyOf(x, n * d);
+      t = t == null ? null : Arrays.copyOf(t, n * m);
+      ids = ids == null ? null : Arrays.copyOf(ids, n);
     }
     return new Block(n, d, x, withTargets ? m : 0, t, ids, System.nanoTime() - t0);
   }
 
-  private void copyRow(Row row, int field, int width, double[] dest, int offset, String role) {
-    if (row.isNullAt(field)) {
+  private void copyRow(R row, int field, int width, double[] dest, int offset, String role) {
+    if (access.isNull(row, field)) {
       throw new InputException(where(row) + ": " + role + " are null; expected " + width + " numbers");
     }
-    List<Double> values = row.getList(field);
-    if (values.size() != width) {
-      throw new InputException(where(row) + ": " + role + " have length " + values.size() + ", expected " + width
+    int length = access.length(row, field);
+    if (length != width) {
+      throw new InputException(where(row) + ": " + role + " have length " + length + ", expected " + width
           + " (the width of the first row" + (role.equals("features") ? ", or of W" : "") + ")");
     }
-    for (int k = 0; k < width; k++) {
-      Double v = values.get(k);
-      if (v == null) {
-        throw new InputException(where(row) + ": " + role + "[" + k + "] is null");
-      }
-      dest[offset + k] = v;
+    int nullAt = access.copy(row, field, dest, offset);
+    if (nullAt >= 0) {
+      throw new InputException(where(row) + ": " + role + "[" + nullAt + "] is null");
     }
   }
 
-  private String where(Row row) {
-    String id = withIds ? " (id " + row.get(withTargets ? 2 : 1) + ")" : "";
+  private String where(R row) {
+    String id = withIds ? " (id " + access.id(row, withTargets ? 2 : 1) + ")" : "";
     return "row " + rowIndex + " of partition " + partition + id;
   }
 }

@@ -40,9 +40,18 @@ public final class Table {
   public final boolean hasIds;
   public final String idColumn;
   public final StructField idField;
+  /** Whether the x or t arrays may hold null elements (their schema allows it), so each must be checked. */
+  public final boolean elementsMayBeNull;
 
   private Table(Dataset<Row> rows, int features, int targets, boolean hasTargets, String idColumn, StructField idField) {
     this.rows = rows;
+    boolean mayBeNull = false;
+    for (StructField f : rows.schema().fields()) {
+      if ((f.name().equals(X) || f.name().equals(T)) && f.dataType() instanceof ArrayType a && a.containsNull()) {
+        mayBeNull = true;
+      }
+    }
+    this.elementsMayBeNull = mayBeNull;
     this.features = features;
     this.targets = targets;
     this.hasTargets = hasTargets;

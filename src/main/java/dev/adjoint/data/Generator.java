@@ -1,0 +1,281 @@
+package dev.adjoint.data;
+
+import dev.adjoint.kernel.LayerParams;
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Writes a synthetic dataset: X with N(0, 1) entries; optionally targets T = X·W* + b* + σ·N(0, 1) from a
+ * seeded "teacher" (W*, b*); optionally an id; plus W.npy and b.npy to start from (W ~ N(0, 1/d), b = 0).
+ *
+ * <p>Row i's values come from a generator seeded by (seed, i) alone, and the teacher's products are plain
+ * loops in a fixed order, so the dataset is the same, bit for bit, whatever the number of files.
+ */
+public final class Generator {
+  private Generator() {}
+
+  /** Names the generator writes in its folder; the only ones --overwrite removes. */
+  public static final List<String> OWN_NAMES = List.of("data", "W.npy", "b.npy", "W_true.npy", "b_true.npy");
+
+  /** How the features are laid out in the Parquet files. */
+  public enum Layout {
+    /** one column {@code features} of array&lt;double&gt; (or array&lt;float&gt;) */
+    ARRAY,
+    /** one column {@code features} holding an MLlib dense Vector (float64 only) */
+    VECTOR,
+    /** d numeric columns {@code x0 … x(d-1)} */
+    COLUMNS;
+
+    public String cliName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** What to generate. {@code outDim} m is the width of W (and of the targets). */
+  public record Spec(long rows, int dim, int outDim, long seed, boolean float32, Layout layout, int files,
+      boolean targets, boolean ids, double noise) implements Serializable {
+  }
+
+  /** Writes {@code spec} into {@code out}: data/ (Parquet), W.npy, b.npy and, with targets, the teacher. */
+  public static void write(SparkSession spark, Spec spec, OutputDir out) throws IOException {
+    if (spec.layout() == Layout.VECTOR && spec.float32()) {
+      throw new InputException("an MLlib Vector holds float64: use --dtype float64 with --layout vector");
+    }
+    out.clearOwnResults();
+    LayerParams teacher = teacher(spec);
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    List<Integer> files = new ArrayList<>();
+    for (int f = 0; f < spec.files(); f++) {
+      files.add(f);
+    }
+    jsc.setJobDescription("adjoint generate: " + spec.rows() + " rows in " + spec.files() + " files");
+    JavaRDD<Integer> fileIndices = jsc.parallelize(files, spec.files());
+    if (spec.layout() == Layout.ARRAY && !spec.float32()) {
+      // the fast path: a bean of primitive arrays, encoded without boxing each value
+      JavaRDD<ArrayRow> beans = fileIndices.mapPartitions(it -> beansOfFile(spec, teacher, it.next()));
+      Dataset<ArrayRow> ds = spark.createDataset(beans.rdd(), Encoders.bean(ArrayRow.class));
+      List<Column> cols = new ArrayList<>();
+      if (spec.ids()) {
+        cols.add(functions.col("id"));
+      }
+      cols.add(functions.col("features"));
+      if (spec.targets()) {
+        cols.add(functions.col("targets"));
+      }
+      ds.select(cols.toArray(new Column[0])).write().option("parquet.enable.dictionary", "false").parquet(out.resolve("data"));
+    } else {
+      JavaRDD<Row> rows = fileIndices.mapPartitions(it -> rowsOfFile(spec, teacher, it.next()));
+      spark.createDataFrame(rows, schema(spec)).write().option("parquet.enable.dictionary", "false").parquet(out.resolve("data"));
+    }
+    LayerParams start = Weights.random(spec.dim(), spec.outDim(), spec.seed() + 1);
+    out.writeAtomically("W.npy", s -> Npy.write(s, new int[] {spec.dim(), spec.outDim()}, start.weights));
+    out.writeAtomically("b.npy", s -> Npy.write(s, new int[] {spec.outDim()}, start.bias));
+    if (spec.targets()) {
+      out.writeAtomically("W_true.npy", s -> Npy.write(s, new int[] {spec.dim(), spec.outDim()}, teacher.weights));
+      out.writeAtomically("b_true.npy", s -> Npy.write(s, new int[] {spec.outDim()}, teacher.bias));
+    }
+  }
+
+  /** The teacher (W*, b*) that makes the targets: N(0, 1/d) and N(0, 1), seeded. */
+  static LayerParams teacher(Spec spec) {
+    SplittableRandom rng = new SplittableRandom(spec.seed() ^ 0x7eac4e5L);
+    double[] w = new double[spec.dim() * spec.outDim()];
+    for (int k = 0; k < w.length; k++) {
+      w[k] = rng.nextGaussian() / Math.sqrt(spec.dim());
+    }
+    double[] b = new double[spec.outDim()];
+    for (int j = 0; j < b.length; j++) {
+      b[j] = rng.nextGaussian();
+    }
+    return new LayerParams(spec.dim(), spec.outDim(), w, b);
+  }
+
+  static StructType schema(Spec spec) {
+    List<StructField> fields = new ArrayList<>();
+    DataType number = spec.float32() ? DataTypes.FloatType : DataTypes.DoubleType;
+    if (spec.ids()) {
+      fields.add(DataTypes.createStructField("id", DataTypes.LongType, false));
+    }
+    switch (spec.layout()) {
+      case ARRAY -> fields.add(DataTypes.createStructField("features", DataTypes.createArrayType(number, false), false));
+      case VECTOR -> fields.add(DataTypes.createStructField("features", new VectorUDT(), false));
+      case COLUMNS -> {
+        for (int k = 0; k < spec.dim(); k++) {
+          fields.add(DataTypes.createStructField("x" + k, number, false));
+        }
+      }
+    }
+    if (spec.targets()) {
+      fields.add(DataTypes.createStructField("targets", DataTypes.createArrayType(number, false), false));
+    }
+    return new StructType(fields.toArray(new StructField[0]));
+  }
+
+  /** A generated row for the array layout in float64, as a Java bean. */
+  public static final class ArrayRow implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private long id;
+    private double[] features;
+    private double[] targets;
+
+    public long getId() {
+      return id;
+    }
+
+    public void setId(long id) {
+      this.id = id;
+    }
+
+    public double[] getFeatures() {
+      return features;
+    }
+
+    public void setFeatures(double[] features) {
+      this.features = features;
+    }
+
+    public double[] getTargets() {
+      return targets;
+    }
+
+    public void setTargets(double[] targets) {
+      this.targets = targets;
+    }
+  }
+
+  private static Iterator<ArrayRow> beansOfFile(Spec spec, LayerParams teacher, int file) {
+    long start = spec.rows() * file / spec.files();
+    long end = spec.rows() * (file + 1) / spec.files();
+    return new Iterator<>() {
+      private long i = start;
+
+      @Override
+      public boolean hasNext() {
+        return i < end;
+      }
+
+      @Override
+      public ArrayRow next() {
+        ArrayRow r = new ArrayRow();
+        r.id = i;
+        r.features = features(spec, i);
+        r.targets = spec.targets() ? targets(spec, teacher, r.features, i) : new double[0];
+        i++;
+        return r;
+      }
+    };
+  }
+
+  /** Row i's features: N(0, 1) from a generator seeded by (seed, i) alone. */
+  static double[] features(Spec spec, long i) {
+    SplittableRandom rng = new SplittableRandom(mix(spec.seed(), i));
+    double[] x = new double[spec.dim()];
+    for (int k = 0; k < x.length; k++) {
+      x[k] = spec.float32() ? (float) rng.nextGaussian() : rng.nextGaussian();
+    }
+    return x;
+  }
+
+  /** Row i's targets x·W* + b* + σ·N(0, 1), the noise from a second generator seeded by (seed, i). */
+  static double[] targets(Spec spec, LayerParams teacher, double[] x, long i) {
+    int d = spec.dim();
+    int m = spec.outDim();
+    SplittableRandom rng = new SplittableRandom(mix(spec.seed() ^ 0x5a5a5a5aL, i));
+    double[] t = new double[m];
+    for (int j = 0; j < m; j++) {
+      t[j] = teacher.bias[j];
+    }
+    for (int k = 0; k < d; k++) {
+      double xk = x[k];
+      int row = k * m;
+      for (int j = 0; j < m; j++) {
+        t[j] += xk * teacher.weights[row + j];
+      }
+    }
+    for (int j = 0; j < m; j++) {
+      t[j] += spec.noise() * rng.nextGaussian();
+      if (spec.float32()) {
+        t[j] = (float) t[j];
+      }
+    }
+    return t;
+  }
+
+  /** Rows [f·n/F, (f+1)·n/F) of file f. */
+  private static Iterator<Row> rowsOfFile(Spec spec, LayerParams teacher, int file) {
+    long start = spec.rows() * file / spec.files();
+    long end = spec.rows() * (file + 1) / spec.files();
+    return new Iterator<>() {
+      private long i = start;
+
+      @Override
+      public boolean hasNext() {
+        return i < end;
+      }
+
+      @Override
+      public Row next() {
+        return row(spec, teacher, i++);
+      }
+    };
+  }
+
+  /** Row i: its values depend on (seed, i) only. */
+  static Row row(Spec spec, LayerParams teacher, long i) {
+    double[] x = features(spec, i);
+    List<Object> values = new ArrayList<>(spec.dim() + 3);
+    if (spec.ids()) {
+      values.add(i);
+    }
+    switch (spec.layout()) {
+      case ARRAY -> values.add(spec.float32() ? toFloat(x) : x);
+      case VECTOR -> values.add(Vectors.dense(x));
+      case COLUMNS -> {
+        for (double v : x) {
+          values.add(spec.float32() ? (Object) (float) v : (Object) v);
+        }
+      }
+    }
+    if (spec.targets()) {
+      double[] t = targets(spec, teacher, x, i);
+      values.add(spec.float32() ? toFloat(t) : t);
+    }
+    return RowFactory.create(values.toArray());
+  }
+
+  private static float[] toFloat(double[] a) {
+    float[] r = new float[a.length];
+    for (int k = 0; k < a.length; k++) {
+      r[k] = (float) a[k];
+    }
+    return r;
+  }
+
+  /** A 64-bit mix of (seed, i) (SplitMix64's finaliser): independent streams per row. */
+  static long mix(long seed, long i) {
+    long z = seed * 0x9E3779B97F4A7C15L + i * 0xD1B54A32D192ED03L;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+}
