@@ -2,6 +2,8 @@ package dev.adjoint.cli;
 
 import dev.adjoint.data.ColumnSource;
 import dev.adjoint.data.TableSpec;
+import dev.adjoint.job.CachePolicy;
+import dev.adjoint.job.LayerJob;
 import dev.adjoint.job.LinearLayerRun;
 import dev.adjoint.job.RunOptions;
 import dev.adjoint.job.RunResult;
@@ -88,6 +90,11 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--tree-depth", paramLabel = "K", defaultValue = "2", description = "Depth of treeAggregate (default: ${DEFAULT-VALUE}).")
   int treeDepth;
 
+  @Option(names = "--aggregation", paramLabel = "fixed|spark", defaultValue = "fixed",
+      description = "fixed (default): partials merged in a tree fixed by partition index, the same bits on every run; "
+          + "spark: Spark's treeAggregate, which merges in the order tasks finish.")
+  LayerJob.Aggregation aggregation;
+
   @Option(names = "--block-rows", paramLabel = "R", description = "Rows per block (default: from --block-mb).")
   int blockRows;
 
@@ -104,14 +111,23 @@ final class RunCommand implements Callable<Integer> {
       description = "Arithmetic of the GEMMs: float64 (default), or float32 (sgemm per block, float64 across blocks).")
   Precision precision;
 
+  @Option(names = "--cache", paramLabel = "auto|memory|disk|none", defaultValue = "auto",
+      description = "Where the checks find the blocks again: auto (default: memory if the input takes under a quarter of "
+          + "the executors' heap, else local disk), memory (spilling to disk), disk, or none (read the input again).")
+  CachePolicy cache;
+
   @Option(names = "--verify", paramLabel = "CHECKS", defaultValue = "all",
       description = "Checks the driver runs after the pass: all (default), none, or a comma list of reference, "
           + "finite-difference, directional, freivalds.")
   String verify;
 
   @Option(names = "--fd-entries", paramLabel = "N", defaultValue = "16",
-      description = "Elementwise finite differences: every entry of W and b when d·m + m ≤ N, else a seeded sample of N (default: ${DEFAULT-VALUE}).")
+      description = "Elementwise finite differences: every entry of W and b when d·m + m ≤ N (default: ${DEFAULT-VALUE}) ...")
   int fdEntries;
+
+  @Option(names = "--fd-sample", paramLabel = "K", defaultValue = "4",
+      description = "... else a seeded sample of K entries, each two forward GEMMs per block (default: ${DEFAULT-VALUE}).")
+  int fdSample;
 
   @Option(names = "--directions", paramLabel = "K", defaultValue = "2", description = "Random directions of the directional check (default: ${DEFAULT-VALUE}).")
   int directions;
@@ -163,7 +179,7 @@ final class RunCommand implements Callable<Integer> {
     }
     return new RunOptions(table, w, b, seed, outDim, parse("--loss", loss, Loss::parse), parse("--reduction", reduction,
         Reduction::parse), partitions, treeDepth, blockRows, (long) (blockMb * (1 << 20)), output, overwrite,
-        writeActivations, showRows, precision, verifyOptions());
+        writeActivations, showRows, precision, cache, aggregation, verifyOptions());
   }
 
   private VerifyOptions verifyOptions() {
@@ -186,7 +202,8 @@ final class RunCommand implements Callable<Integer> {
     requirePositive("--directions", directions, 0);
     requirePositive("--freivalds-probes", probes, 0);
     requirePositive("--sample-rows", sampleRows, 0);
-    return new VerifyOptions(checks, fdEntries, directions, probes, sampleRows, referenceMaxFlops, verifySeed);
+    requirePositive("--fd-sample", fdSample, 1);
+    return new VerifyOptions(checks, fdEntries, fdSample, directions, probes, sampleRows, referenceMaxFlops, verifySeed);
   }
 
   private TableSpec golden() {

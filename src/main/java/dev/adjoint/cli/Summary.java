@@ -26,8 +26,8 @@ final class Summary {
     out.printf(Locale.ROOT, "  input    %s (%s), features from %s%s%n", o.input().path(),
         o.input().format().name().toLowerCase(Locale.ROOT), o.input().features().describe(),
         o.input().targets() == null ? "" : ", targets from " + o.input().targets().describe());
-    out.printf(Locale.ROOT, "  layout   %d partition(s), blocks of ≤ %d rows (%d block(s)), treeAggregate depth %d%n",
-        r.partitions(), r.blockRows(), s.blockCount(), o.treeDepth());
+    out.printf(Locale.ROOT, "  layout   %d partition(s), blocks of ≤ %d rows (%d block(s)), %s tree of depth %d%n",
+        r.partitions(), r.blockRows(), s.blockCount(), o.aggregation().cliName(), o.treeDepth());
     out.printf(Locale.ROOT, "  loss     L = %s%n", num(g.loss()));
     if (!r.shownActivations().isEmpty()) {
       List<Row> rows = r.shownActivations();
@@ -40,13 +40,14 @@ final class Summary {
       printRows(out, r.shownActivations(), 2);
     }
     matrix(out, "db", g.db(), 1, g.outputDim());
-    out.printf(Locale.ROOT, "  time     gradient pass %.3f s wall; task time: read %.3f s, forward %.3f s, backward %.3f s,"
-            + " aggregate %.3f s%n", r.gradientPassNanos() / 1e9, s.readNanos() / 1e9, s.forwardNanos() / 1e9,
+    out.printf(Locale.ROOT, "  time     gradient pass %.3f s wall (%.0f rows/s); task time: read %.3f s, forward %.3f s,"
+            + " backward %.3f s, aggregate %.3f s%n", r.gradientPassNanos() / 1e9,
+        g.rows() / Math.max(1e-9, r.gradientPassNanos() / 1e9), s.readNanos() / 1e9, s.forwardNanos() / 1e9,
         s.backwardNanos() / 1e9, s.mergeNanos() / 1e9);
     out.printf(Locale.ROOT, "  BLAS     %s, %s products%n", Dense.blasImplementation(), o.precision().cliName());
     printChecks(out, r.checks());
-    out.printf(Locale.ROOT, "  memory   driver heap peak %d MB of %d MB (sampled)%n", r.heapPeakBytes() >> 20,
-        Runtime.getRuntime().maxMemory() >> 20);
+    out.printf(Locale.ROOT, "  memory   driver heap: limit %d MB, peak used %d MB, peak live after GC %d MB%n",
+        Runtime.getRuntime().maxMemory() >> 20, r.heapPeakBytes() >> 20, r.heapLiveAfterGcPeakBytes() >> 20);
     for (String path : r.written()) {
       out.printf(Locale.ROOT, "  wrote    %s%n", path);
     }
@@ -73,7 +74,7 @@ final class Summary {
 
   private static void matrix(PrintStream out, String name, double[] a, int rows, int cols) {
     String shape = rows == 1 && name.equals("db") ? "[" + cols + "]" : "[" + rows + "×" + cols + "]";
-    if (a.length > PRINT_ENTRIES) {
+    if (a.length > PRINT_ENTRIES || cols > 16) {
       double norm = 0;
       for (double v : a) {
         norm += v * v;

@@ -84,7 +84,7 @@ public final class Generator {
       }
       ds.select(cols.toArray(new Column[0])).write().option("parquet.enable.dictionary", "false").parquet(out.resolve("data"));
     } else {
-      JavaRDD<Row> rows = fileIndices.mapPartitions(it -> rowsOfFile(spec, teacher, it.next()));
+      JavaRDD<Row> rows = fileIndices.mapPartitions(it -> rowsOfFile(spec, it.next(), i -> row(spec, teacher, i)));
       spark.createDataFrame(rows, schema(spec)).write().option("parquet.enable.dictionary", "false").parquet(out.resolve("data"));
     }
     LayerParams start = Weights.random(spec.dim(), spec.outDim(), spec.seed() + 1);
@@ -164,26 +164,13 @@ public final class Generator {
   }
 
   private static Iterator<ArrayRow> beansOfFile(Spec spec, LayerParams teacher, int file) {
-    long start = spec.rows() * file / spec.files();
-    long end = spec.rows() * (file + 1) / spec.files();
-    return new Iterator<>() {
-      private long i = start;
-
-      @Override
-      public boolean hasNext() {
-        return i < end;
-      }
-
-      @Override
-      public ArrayRow next() {
-        ArrayRow r = new ArrayRow();
-        r.id = i;
-        r.features = features(spec, i);
-        r.targets = spec.targets() ? targets(spec, teacher, r.features, i) : new double[0];
-        i++;
-        return r;
-      }
-    };
+    return rowsOfFile(spec, file, i -> {
+      ArrayRow r = new ArrayRow();
+      r.id = i;
+      r.features = features(spec, i);
+      r.targets = spec.targets() ? targets(spec, teacher, r.features, i) : new double[0];
+      return r;
+    });
   }
 
   /** Row i's features: N(0, 1) from a generator seeded by (seed, i) alone. */
@@ -221,8 +208,8 @@ public final class Generator {
     return t;
   }
 
-  /** Rows [f·n/F, (f+1)·n/F) of file f. */
-  private static Iterator<Row> rowsOfFile(Spec spec, LayerParams teacher, int file) {
+  /** Rows [f·n/F, (f+1)·n/F) of file f, each made by {@code make} from its index. */
+  private static <T> Iterator<T> rowsOfFile(Spec spec, int file, java.util.function.LongFunction<T> make) {
     long start = spec.rows() * file / spec.files();
     long end = spec.rows() * (file + 1) / spec.files();
     return new Iterator<>() {
@@ -234,8 +221,8 @@ public final class Generator {
       }
 
       @Override
-      public Row next() {
-        return row(spec, teacher, i++);
+      public T next() {
+        return make.apply(i++);
       }
     };
   }

@@ -19,8 +19,8 @@ import org.apache.spark.sql.RowFactory;
 
 /**
  * The distributed passes of one layer: W and b broadcast once ({@code bcParams}), each partition
- * folds its blocks into one {@link GradientSum}, {@code treeAggregate} sums the partials; Y and dX stay
- * distributed. Closing destroys the broadcast.
+ * folds its blocks into one {@link GradientSum}, a tree of merges sums the partials ({@link FixedTree},
+ * deterministic, or Spark's treeAggregate); Y and dX stay distributed. Closing destroys the broadcast.
  */
 public final class LayerJob implements AutoCloseable {
   private final JavaSparkContext jsc;
@@ -70,6 +70,23 @@ public final class LayerJob implements AutoCloseable {
    * by {@code treeAggregate} with the given depth. The result comes from the action's return value.
    */
   public GradientSum gradientSum(JavaRDD<Block> blocks, int treeDepth) {
+    return gradientSum(blocks, treeDepth, Aggregation.FIXED);
+  }
+
+  /** How the partials are summed. */
+  public enum Aggregation {
+    /** {@link FixedTree}: a tree fixed by partition indices; the same bits on every run. */
+    FIXED,
+    /** Spark's treeAggregate: partials combined in the order tasks finish. */
+    SPARK;
+
+    public String cliName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /** {@link #gradientSum(JavaRDD, int)} with the partials summed as {@code aggregation} says. */
+  public GradientSum gradientSum(JavaRDD<Block> blocks, int treeDepth, Aggregation aggregation) {
     final Broadcast<LayerParams> bc = bcParams;
     final Loss lossFn = loss;
     final LayerKernel k = kernel;
@@ -87,7 +104,14 @@ public final class LayerJob implements AutoCloseable {
         return f.apply(partition, partial);
       }, true);
       // ... summed by a tree of merges; the result is the action's return value, never an accumulator.
-      return partials.treeAggregate(GradientSum.empty(d, m), GradientSum::merge, GradientSum::merge, treeDepth);
+      if (aggregation == Aggregation.SPARK) {
+        return partials.treeAggregate(GradientSum.empty(d, m), GradientSum::merge, GradientSum::merge, treeDepth);
+      }
+      return FixedTree.aggregate(partials, GradientSum::merge, treeDepth, GradientSum.empty(d, m));
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
     } finally {
       jsc.setJobDescription(null);
     }

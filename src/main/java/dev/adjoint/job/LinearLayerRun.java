@@ -48,15 +48,19 @@ public final class LinearLayerRun {
     requireTargetWidth(o, table, params);
     int blockRows = o.blockRows() > 0 ? o.blockRows() : Blocks.rowsForBytes(o.blockBytes(), params.inputDim, params.outputDim);
     JavaRDD<Block> blocks = Blocks.of(table, blockRows);
+    StorageLevel cacheLevel = null;
     if (o.verify() != null) {
-      // the checks pass over the blocks again: keep them, spilling to disk what does not fit
-      blocks.setName("adjoint blocks").persist(StorageLevel.MEMORY_AND_DISK());
+      // the checks pass over the blocks again: keep them (in memory if they fit comfortably, else on disk)
+      cacheLevel = o.cache().level(spark.sparkContext(), estimatedBytes(table));
+      if (cacheLevel != null) {
+        blocks.setName("adjoint blocks").persist(cacheLevel);
+      }
     }
     long t1 = System.nanoTime();
 
     LayerKernel kernel = o.precision().kernel();
     try (LayerJob job = new LayerJob(jsc, params, o.loss(), kernel, LayerJob.PlantedFault.NONE)) {
-      GradientSum sum = job.gradientSum(blocks, o.treeDepth());
+      GradientSum sum = job.gradientSum(blocks, o.treeDepth(), o.aggregation());
       long t2 = System.nanoTime();
       Gradients g = sum.finish(o.reduction());
       double gScale = o.reduction().scale(sum.rowCount());
@@ -85,14 +89,27 @@ public final class LinearLayerRun {
       if (o.verify() != null) {
         checks = new Verification(new SparkPasses(jsc, blocks, o.treeDepth(), sum.rowCount()), g, params, o.loss(),
             kernel, o.verify()).run();
-        blocks.unpersist(false);
+        if (cacheLevel != null) {
+          blocks.unpersist(true);
+        }
       }
       RunResult result = new RunResult(g, sum, params, withIds == null ? table.idColumn : withIds.idColumn,
-          blocks.getNumPartitions(), blockRows, t1 - t0, t2 - t1, t3 - t2, shown, written, checks, heap.peakBytes());
+          blocks.getNumPartitions(), blockRows, t1 - t0, t2 - t1, t3 - t2, shown, written, checks, heap.peakBytes(),
+          heap.liveAfterGcPeakBytes(), cacheLevel == null ? "none" : cacheLevel.description());
       if (out != null) {
         writeResults(out, o, result, written);
       }
       return result;
+    }
+  }
+
+  /** Spark's estimate of the input's size in bytes (from file sizes), or -1 when it has none. */
+  private static long estimatedBytes(Table table) {
+    try {
+      scala.math.BigInt size = table.rows.queryExecution().optimizedPlan().stats().sizeInBytes();
+      return size.isValidLong() ? size.longValue() : Long.MAX_VALUE;
+    } catch (RuntimeException e) {
+      return -1;
     }
   }
 

@@ -28,5 +28,7 @@ public record RunOptions(
     boolean writeActivations,
     int showRows,
     Precision precision,
+    CachePolicy cache,
+    LayerJob.Aggregation aggregation,
     VerifyOptions verify) {
 }

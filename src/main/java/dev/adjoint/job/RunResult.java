@@ -25,7 +25,9 @@ public record RunResult(
     List<Row> shownActivations,
     List<String> written,
     List<CheckResult> checks,
-    long heapPeakBytes) {
+    long heapPeakBytes,
+    long heapLiveAfterGcPeakBytes,
+    String cacheLevel) {
 
   /** Whether every check that ran passed (true when none ran). */
   public boolean verified() {

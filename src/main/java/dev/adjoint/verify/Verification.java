@@ -350,8 +350,9 @@ public final class Verification {
       return range(total);
     }
     // a seeded sample of W entries, and at least one entry of b
-    int bCount = Math.max(1, Math.min(m, options.fdEntries() / 4));
-    int[] w = sample(d * m, Math.min(d * m, options.fdEntries() - bCount), rng);
+    int size = Math.max(2, options.fdSample());
+    int bCount = Math.max(1, Math.min(m, size / 4));
+    int[] w = sample(d * m, Math.min(d * m, size - bCount), rng);
     int[] b = sample(m, bCount, rng);
     int[] all = new int[w.length + b.length];
     System.arraycopy(w, 0, all, 0, w.length);

@@ -3,13 +3,14 @@ package dev.adjoint.verify;
 import java.util.Set;
 
 /**
- * Which checks run and how large they are. {@code fdEntries}: entries of W and b checked by elementwise
- * finite differences (all of them when d·m + m ≤ fdEntries, else a seeded sample of that many);
+ * Which checks run and how large they are. Elementwise finite differences check every entry of W and b
+ * when d·m + m ≤ {@code fdEntries}, else a seeded sample of {@code fdSample} entries (each costs two
+ * forward GEMMs per block in the shared pass);
  * {@code directions}: random directions; {@code probes}: Freivalds vectors; {@code sampleRows}: rows
  * whose Y and dX are checked; {@code referenceMaxFlops}: above n·d·m·6 the reference recomputes a
  * sample of output columns instead of all.
  */
-public record VerifyOptions(Set<String> checks, int fdEntries, int directions, int probes, int sampleRows,
+public record VerifyOptions(Set<String> checks, int fdEntries, int fdSample, int directions, int probes, int sampleRows,
     double referenceMaxFlops, long seed) {
 
   public static final String REFERENCE = "reference";
@@ -19,7 +20,7 @@ public record VerifyOptions(Set<String> checks, int fdEntries, int directions, i
   public static final Set<String> ALL = Set.of(REFERENCE, FINITE_DIFFERENCE, DIRECTIONAL, FREIVALDS);
 
   public static VerifyOptions defaults(Set<String> checks) {
-    return new VerifyOptions(checks, 16, 2, 2, 8, 2e10, 2024);
+    return new VerifyOptions(checks, 16, 4, 2, 2, 8, 2e10, 2024);
   }
 
   public boolean runs(String check) {

@@ -139,6 +139,24 @@ class RunCommandTest {
   }
 
   @Test
+  void twoRunsWriteTheSameDwBitForBit() throws Exception {
+    String[] args = {"run", "--input", "data/parquet-case", "--features-col", "features", "--target-col", "targets",
+        "--weights", "data/numpy-case/W.npy", "--bias", "data/numpy-case/b.npy", "--loss", "squared",
+        "--partitions", "7", "--block-rows", "5", "--verify", "none"};
+    java.util.List<String> hashes = new java.util.ArrayList<>();
+    for (String name : new String[] {"first", "second"}) {
+      String[] withOut = java.util.Arrays.copyOf(args, args.length + 2);
+      withOut[args.length] = "--output";
+      withOut[args.length + 1] = dir.resolve(name).toString();
+      CliRun run = CliRun.of(withOut);
+      assertEquals(0, run.exitCode(), run.toString());
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(dir.resolve(name + "/dW.npy")));
+      hashes.add(java.util.HexFormat.of().formatHex(digest));
+    }
+    assertEquals(hashes.get(0), hashes.get(1), "SHA-256 of dW.npy");
+  }
+
+  @Test
   void meanReductionDividesOnceByN() throws Exception {
     Path out = dir.resolve("mean");
     CliRun run = CliRun.of("run", "--reduction", "mean", "--output", out.toString());

@@ -3,6 +3,7 @@ package dev.adjoint.job;
 import static dev.adjoint.kernel.Close.assertClose;
 import static dev.adjoint.kernel.Close.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adjoint.TestSpark;
 import dev.adjoint.kernel.Block;
@@ -48,6 +49,39 @@ class LayerJobTest {
       }
     }
     assertEquals(5 * 3 * 3, runs);
+  }
+
+  @Test
+  void fixedTreeGivesTheSameBitsOnEveryRunAndAgreesWithSparksTree() {
+    Random rng = new Random(12);
+    int n = 2000;
+    int d = 9;
+    int m = 5;
+    double[] x = random(rng, n * d);
+    double[] t = random(rng, n * m);
+    LayerParams p = new LayerParams(d, m, random(rng, d * m), random(rng, m));
+    int runs = 0;
+    for (int partitions : new int[] {1, 5, 16, 33}) {
+      JavaRDD<Block> blocks = blocks(x, t, n, d, m, 7, partitions).cache();
+      for (int depth : new int[] {1, 2, 3}) {
+        try (LayerJob job = new LayerJob(jsc, p, Loss.SQUARED)) {
+          GradientSum first = job.gradientSum(blocks, depth, LayerJob.Aggregation.FIXED);
+          String what = "partitions=" + partitions + " depth=" + depth;
+          for (int repeat = 0; repeat < 3; repeat++) {
+            GradientSum again = job.gradientSum(blocks, depth, LayerJob.Aggregation.FIXED);
+            assertTrue(java.util.Arrays.equals(first.dWSum, again.dWSum), "dW bitwise, " + what);
+            assertTrue(java.util.Arrays.equals(first.dbSum, again.dbSum), "db bitwise, " + what);
+            assertEquals(Double.doubleToLongBits(first.lossSum()), Double.doubleToLongBits(again.lossSum()), what);
+          }
+          GradientSum spark = job.gradientSum(blocks, depth, LayerJob.Aggregation.SPARK);
+          assertEquals(n, first.rowCount(), what);
+          assertClose(spark.dWSum, first.dWSum, "dW vs Spark's treeAggregate, " + what);
+          runs++;
+        }
+      }
+      blocks.unpersist();
+    }
+    assertEquals(4 * 3, runs);
   }
 
   /** Rows cut into blocks, then the blocks spread over partitions in order (some may be empty). */
