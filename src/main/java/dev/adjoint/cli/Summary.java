@@ -40,10 +40,11 @@ final class Summary {
       printRows(out, r.shownActivations(), 2);
     }
     matrix(out, "db", g.db(), 1, g.outputDim());
-    out.printf(Locale.ROOT, "  time     gradient pass %.3f s wall (%.0f rows/s); task time: read %.3f s, forward %.3f s,"
-            + " backward %.3f s, aggregate %.3f s%n", r.gradientPassNanos() / 1e9,
-        g.rows() / Math.max(1e-9, r.gradientPassNanos() / 1e9), s.readNanos() / 1e9, s.forwardNanos() / 1e9,
-        s.backwardNanos() / 1e9, s.mergeNanos() / 1e9);
+    out.printf(Locale.ROOT, "  time     gradient pass %.3f s wall (%.0f rows/s); task time: read %.3f s (%.0f rows/s per task),"
+            + " forward %.3f s, backward %.3f s, aggregate %.3f s%n", r.gradientPassNanos() / 1e9,
+        g.rows() / Math.max(1e-9, r.gradientPassNanos() / 1e9), s.readNanos() / 1e9,
+        g.rows() / Math.max(1e-9, s.readNanos() / 1e9), s.forwardNanos() / 1e9, s.backwardNanos() / 1e9,
+        s.mergeNanos() / 1e9);
     out.printf(Locale.ROOT, "  BLAS     %s, %s products%n", Dense.blasImplementation(), o.precision().cliName());
     printChecks(out, r.checks());
     out.printf(Locale.ROOT, "  memory   driver heap: limit %d MB, peak used %d MB, peak live after GC %d MB%n",
