@@ -60,9 +60,17 @@ public final class Table {
     this.idField = idField;
   }
 
-  /** The same table in {@code n} partitions (Spark's round-robin repartition). */
+  /**
+   * The same table in {@code n} partitions (Spark's round-robin repartition), each partition's rows in
+   * their order before the shuffle. A shuffle delivers rows in the order map outputs are fetched, which
+   * changes from run to run; sorting them back by their original position keeps the blocks, and so the
+   * floating-point partials, the same on every run.
+   */
   public Table repartition(int n) {
-    return new Table(rows.repartition(n), features, targets, hasTargets, idColumn, idField);
+    String order = "_adjoint_row_order";
+    Dataset<Row> shuffled = rows.withColumn(order, monotonically_increasing_id()).repartition(n)
+        .sortWithinPartitions(order).drop(order);
+    return new Table(shuffled, features, targets, hasTargets, idColumn, idField);
   }
 
   /**

@@ -30,6 +30,8 @@ public final class LayerJob implements AutoCloseable {
   private final Loss loss;
   private final LayerKernel kernel;
   private final PlantedFault fault;
+  /** Test-only fault of the cluster tests (null unless deliberately enabled twice over). */
+  private final InjectedFault injected;
 
   public LayerJob(JavaSparkContext jsc, LayerParams params, Loss loss) {
     this(jsc, params, loss, LayerKernel.CORRECT, PlantedFault.NONE);
@@ -47,6 +49,7 @@ public final class LayerJob implements AutoCloseable {
     this.loss = loss;
     this.kernel = kernel;
     this.fault = fault;
+    this.injected = InjectedFault.fromConf(jsc.getConf());
   }
 
   /** Faults planted in the aggregation by the self-test, to show the checks catch them. */
@@ -91,12 +94,16 @@ public final class LayerJob implements AutoCloseable {
     final Loss lossFn = loss;
     final LayerKernel k = kernel;
     final PlantedFault f = fault;
+    final InjectedFault inj = injected;
     final int d = inputDim;
     final int m = outputDim;
     jsc.setJobDescription("adjoint: forward + backward, treeAggregate depth " + treeDepth);
     try {
       // one partial per partition, folded block by block ...
       JavaRDD<GradientSum> partials = blocks.mapPartitionsWithIndex((partition, it) -> {
+        if (inj != null) {
+          inj.apply(partition);
+        }
         GradientSum partial = GradientSum.empty(d, m);
         while (it.hasNext()) {
           partial.add(it.next(), bc.value(), lossFn, k);

@@ -1,0 +1,34 @@
+# Sourced by scripts/adjoint and scripts/cluster: how to run Spark from the project's own jars.
+# Builds the project when target/ has no jar or classpath yet.
+ADJOINT_JAR="$(ls "$ROOT"/target/adjoint-*.jar 2>/dev/null | grep -v original | head -1 || true)"
+if [[ -z "$ADJOINT_JAR" || ! -f "$ROOT/target/classpath.txt" ]]; then
+  echo "adjoint: building (first run only): mvn -q -DskipTests package" >&2
+  (cd "$ROOT" && mvn -B -q -DskipTests package) >&2
+  ADJOINT_JAR="$(ls "$ROOT"/target/adjoint-*.jar | grep -v original | head -1)"
+fi
+
+# Spark binds to the host name's address unless told; on one machine loopback is what works.
+export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
+# One BLAS thread per task (tasks already use every core).
+export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
+export MKL_NUM_THREADS="${MKL_NUM_THREADS:-1}"
+# Standalone workers launch executors through SPARK_HOME/jars; ours is empty and the executors get
+# the classpath from spark.executor.extraClassPath instead.
+export SPARK_HOME="${ADJOINT_SPARK_HOME:-$ROOT/target/spark-home}"
+export SPARK_SCALA_VERSION=2.13
+mkdir -p "$SPARK_HOME/jars" "$ROOT/target/tmp"
+
+SPARK_JAVA_OPTS=(-XX:+IgnoreUnrecognizedVMOptions
+  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
+  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
+  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED
+  --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false
+  -Dio.netty.tryReflectionSetAccessible=true
+  -Djava.io.tmpdir="$ROOT/target/tmp"
+  -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties")
+
+# Spark and its dependencies (everything but our jar).
+spark_classpath() { cat "$ROOT/target/classpath.txt"; }

@@ -1,0 +1,53 @@
+package dev.adjoint.job;
+
+import java.io.Serializable;
+import org.apache.spark.SparkConf;
+import org.apache.spark.TaskContext;
+
+/**
+ * A fault injected into the gradient pass, for the cluster tests only: {@code fail:P} throws in
+ * partition P's first attempt, {@code slow:P:S} makes partition P's first attempt sleep S seconds.
+ * It takes two keys to enable, so that it cannot happen by accident: the Spark setting
+ * {@value #CONF} names the fault, and the driver's environment must hold {@value #ENV}=1.
+ */
+public record InjectedFault(String kind, int partition, int seconds) implements Serializable {
+  public static final String CONF = "spark.adjoint.test.fault";
+  public static final String ENV = "ADJOINT_TEST_FAULTS";
+
+  /** The fault the configuration asks for, or null. */
+  public static InjectedFault fromConf(SparkConf conf) {
+    String spec = conf.get(CONF, "");
+    if (spec.isEmpty()) {
+      return null;
+    }
+    if (!"1".equals(System.getenv(ENV))) {
+      throw new IllegalStateException(CONF + "=" + spec + " is set but " + ENV + "=1 is not: fault injection is for "
+          + "the tests only");
+    }
+    String[] p = spec.split(":");
+    InjectedFault f = switch (p[0]) {
+      case "fail" -> new InjectedFault("fail", Integer.parseInt(p[1]), 0);
+      case "slow" -> new InjectedFault("slow", Integer.parseInt(p[1]), Integer.parseInt(p[2]));
+      default -> throw new IllegalStateException("unknown fault '" + spec + "': fail:P or slow:P:SECONDS");
+    };
+    System.err.println("adjoint: TEST FAULT INJECTION ACTIVE: " + spec);
+    return f;
+  }
+
+  /** Called at the start of each partition's task of the gradient pass. */
+  void apply(int partitionIndex) {
+    TaskContext ctx = TaskContext.get();
+    if (partitionIndex != partition || ctx == null || ctx.attemptNumber() != 0) {
+      return;
+    }
+    if (kind.equals("fail")) {
+      throw new IllegalStateException("injected fault: partition " + partition + ", attempt 0");
+    }
+    try {
+      Thread.sleep(seconds * 1000L);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("injected slow task interrupted (killed)", e);
+    }
+  }
+}

@@ -1,0 +1,200 @@
+package dev.adjoint.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The job on a real multi-JVM Spark standalone cluster (a master and two workers started by
+ * scripts/cluster, each job submitted by scripts/adjoint through SparkSubmit with the thin jar), and
+ * what clusters do to jobs: a failed task, a killed executor, a speculative copy. Each must leave dW,
+ * db and L bitwise identical to the clean run (the partials are merged in a tree fixed by partition
+ * index, so scheduling cannot change the bits) and count every row once.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StandaloneClusterIT {
+  private static final Path ROOT = Path.of("").toAbsolutePath();
+  private static final Path WORK = ROOT.resolve("target/cluster-it");
+  private static final String PORT = "27077";
+  private static final String URL = "spark://127.0.0.1:" + PORT;
+  private static final long ROWS = 40_000;
+
+  private static Path data;
+  private static byte[] cleanDw;
+  private static byte[] cleanDb;
+  private static double cleanLoss;
+
+  record Result(int exit, String output) {}
+
+  static Result sh(Map<String, String> env, long timeoutSeconds, String... command) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
+    pb.environment().put("ADJOINT_CLUSTER_DIR", WORK.resolve("cluster").toString());
+    pb.environment().put("ADJOINT_MASTER_PORT", PORT);
+    pb.environment().put("ADJOINT_MASTER_UI_PORT", "28080");
+    pb.environment().put("ADJOINT_DRIVER_MEMORY", "1g");
+    pb.environment().putAll(env);
+    Path log = Files.createTempFile(WORK, "cmd", ".log");
+    pb.redirectOutput(log.toFile());
+    Process p = pb.start();
+    if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError(String.join(" ", command) + " did not finish in " + timeoutSeconds + " s:\n"
+          + Files.readString(log));
+    }
+    return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+  }
+
+  static Process start(Map<String, String> env, Path log, String... command) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
+    pb.environment().put("ADJOINT_DRIVER_MEMORY", "1g");
+    pb.environment().putAll(env);
+    pb.redirectOutput(log.toFile());
+    return pb.start();
+  }
+
+  static String[] run(String master, String out) {
+    return new String[] {"scripts/adjoint", "run", "--master", master, "--input", data.resolve("data").toString(),
+        "--features-col", "features", "--target-col", "targets", "--loss", "squared",
+        "--weights", data.resolve("W.npy").toString(), "--bias", data.resolve("b.npy").toString(),
+        "--partitions", "6", "--verify", "reference,freivalds", "--output", out, "--overwrite"};
+  }
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    Files.createDirectories(WORK);
+    data = WORK.resolve("gen");
+    Result gen = sh(Map.of(), 300, "scripts/adjoint", "generate", "--rows", Long.toString(ROWS), "--dim", "24",
+        "--out-dim", "6", "--targets", "--files", "3", "--seed", "5", "--output", data.toString(), "--overwrite");
+    assertEquals(0, gen.exit(), gen.output());
+    Result up = sh(Map.of(), 120, "scripts/cluster", "start");
+    assertEquals(0, up.exit(), up.output());
+  }
+
+  @AfterAll
+  static void stopCluster() throws Exception {
+    Result down = sh(Map.of(), 60, "scripts/cluster", "stop");
+    System.out.println(down.output());
+  }
+
+  private static void assertSameAsClean(Path out, String what) throws Exception {
+    assertArrayEquals(cleanDw, Files.readAllBytes(out.resolve("dW.npy")), what + ": dW.npy bitwise");
+    assertArrayEquals(cleanDb, Files.readAllBytes(out.resolve("db.npy")), what + ": db.npy bitwise");
+    var report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+    assertEquals(ROWS, report.at("/shapes/n").asLong(), what + ": every row counted once");
+    assertEquals(Double.doubleToLongBits(cleanLoss), Double.doubleToLongBits(report.at("/loss").asDouble()), what + ": L");
+    assertEquals("pass", report.at("/verification/verdict").asText(), what);
+  }
+
+  @Test
+  @Order(1)
+  void clusterGivesTheSameBitsAsLocal() throws Exception {
+    Path clean = WORK.resolve("clean");
+    Result cluster = sh(Map.of(), 300, run(URL, clean.toString()));
+    assertEquals(0, cluster.exit(), cluster.output());
+    var report = new ObjectMapper().readTree(clean.resolve("report.json").toFile());
+    assertEquals(URL, report.at("/spark/master").asText(), "ran on the standalone cluster");
+    cleanDw = Files.readAllBytes(clean.resolve("dW.npy"));
+    cleanDb = Files.readAllBytes(clean.resolve("db.npy"));
+    cleanLoss = report.at("/loss").asDouble();
+
+    Path local = WORK.resolve("local");
+    Result localRun = sh(Map.of(), 300, run("local[2]", local.toString()));
+    assertEquals(0, localRun.exit(), localRun.output());
+    assertSameAsClean(local, "local[2] vs standalone");
+
+    Path again = WORK.resolve("again");
+    Result second = sh(Map.of(), 300, run(URL, again.toString()));
+    assertEquals(0, second.exit(), second.output());
+    assertSameAsClean(again, "a second cluster run");
+  }
+
+  @Test
+  @Order(2)
+  void aTaskThatFailsOnceIsRetriedWithNothingLostOrCountedTwice() throws Exception {
+    Path out = WORK.resolve("retry");
+    Result r = sh(Map.of("ADJOINT_TEST_FAULTS", "1", "JAVA_OPTS", "-Dspark.adjoint.test.fault=fail:2"), 300,
+        run(URL, out.toString()));
+    assertEquals(0, r.exit(), r.output());
+    assertTrue(r.output().contains("injected fault: partition 2, attempt 0"), "the fault fired:\n" + r.output());
+    assertSameAsClean(out, "after a retried task");
+  }
+
+  @Test
+  @Order(3)
+  void anExecutorKilledMidJobIsReplaced() throws Exception {
+    Path out = WORK.resolve("killed");
+    Path log = WORK.resolve("killed.log");
+    // partition 0's first attempt sleeps, so the job is surely running when an executor dies
+    Process job = start(Map.of("ADJOINT_TEST_FAULTS", "1", "JAVA_OPTS", "-Dspark.adjoint.test.fault=slow:0:20"), log,
+        run(URL, out.toString()));
+    long killed = -1;
+    for (int i = 0; i < 120 && killed < 0; i++) {
+      Thread.sleep(500);
+      String text = Files.exists(log) ? Files.readString(log) : "";
+      List<Long> executors = executorPids();
+      if (text.contains("TEST FAULT INJECTION ACTIVE") && executors.size() == 2 && i > 10) {
+        killed = executors.get(0);
+        new ProcessBuilder("kill", "-9", Long.toString(killed)).start().waitFor();
+      }
+    }
+    assertTrue(killed > 0, "found an executor to kill");
+    assertTrue(job.waitFor(300, TimeUnit.SECONDS), "job finished");
+    String output = Files.readString(log);
+    assertEquals(0, job.exitValue(), output);
+    assertTrue(output.contains("Lost executor"), "Spark saw the executor die:\n" + output);
+    assertSameAsClean(out, "after an executor was killed");
+  }
+
+  @Test
+  @Order(4)
+  void aSpeculativeCopyOfASlowTaskChangesNothing() throws Exception {
+    Path out = WORK.resolve("speculation");
+    // partition 0's first attempt would sleep 10 minutes: the job can only finish through a speculative copy
+    Result r = sh(Map.of("ADJOINT_TEST_FAULTS", "1", "JAVA_OPTS", String.join(" ", "-Dspark.adjoint.test.fault=slow:0:600",
+        "-Dspark.speculation=true", "-Dspark.speculation.multiplier=1.5", "-Dspark.speculation.quantile=0.5",
+        "-Dspark.speculation.interval=200ms", "-Dspark.speculation.minTaskRuntime=1s")), 300, run(URL, out.toString()));
+    assertEquals(0, r.exit(), r.output());
+    assertSameAsClean(out, "with a speculative copy");
+  }
+
+  /** The executor JVMs the workers launched (children of the recorded worker pids). */
+  private static List<Long> executorPids() throws Exception {
+    List<Long> pids = new ArrayList<>();
+    for (int w = 1; w <= 2; w++) {
+      Path pidFile = WORK.resolve("cluster/worker-" + w + ".pid");
+      if (!Files.exists(pidFile)) {
+        continue;
+      }
+      long worker = Long.parseLong(Files.readString(pidFile).trim());
+      // the JDK's ProcessHandle.Info drops very long command lines (ours holds the whole classpath): read /proc
+      ProcessHandle.of(worker).ifPresent(h -> h.descendants().forEach(c -> {
+        try {
+          String cmd = Files.readString(Path.of("/proc/" + c.pid() + "/cmdline"), StandardCharsets.ISO_8859_1);
+          if (cmd.contains("CoarseGrainedExecutorBackend")) {
+            pids.add(c.pid());
+          }
+        } catch (IOException e) {
+          // the process ended meanwhile
+        }
+      }));
+    }
+    return pids;
+  }
+
+}
