@@ -66,8 +66,8 @@ final class BenchReadCommand implements Callable<Integer> {
         Generator.Layout layout = c.layout();
         time("spark.read.parquet, Row scan of every value", () -> s.read().parquet(path + "/data").javaRDD()
             .map(row -> touchEveryValue(row, layout)).reduce(Double::sum), c, mb);
-        time("adjoint blocks, public Row API", () -> countRows(Blocks.of(table, blockRows, false)), c, mb);
-        time("adjoint blocks, internal rows", () -> countRows(Blocks.of(table, blockRows, true)), c, mb);
+        time("adjoint blocks, public Row API", () -> countRows(Blocks.of(table, blockRows, false, false)), c, mb);
+        time("adjoint blocks, internal rows", () -> countRows(Blocks.of(table, blockRows, true, false)), c, mb);
       }
     } finally {
       if (work == null) {

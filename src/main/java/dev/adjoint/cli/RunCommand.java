@@ -95,6 +95,11 @@ final class RunCommand implements Callable<Integer> {
           + "spark: Spark's treeAggregate, which merges in the order tasks finish.")
   LayerJob.Aggregation aggregation;
 
+  @Option(names = "--on-invalid", paramLabel = "fail|skip", defaultValue = "fail",
+      description = "A row with NaN or ±Inf in its features or targets: fail (default, naming the row) or skip it "
+          + "(counted in the summary and report.json).")
+  String onInvalid;
+
   @Option(names = "--block-rows", paramLabel = "R", description = "Rows per block (default: from --block-mb).")
   int blockRows;
 
@@ -179,7 +184,15 @@ final class RunCommand implements Callable<Integer> {
     }
     return new RunOptions(table, w, b, seed, outDim, parse("--loss", loss, Loss::parse), parse("--reduction", reduction,
         Reduction::parse), partitions, treeDepth, blockRows, (long) (blockMb * (1 << 20)), output, overwrite,
-        writeActivations, showRows, precision, cache, aggregation, verifyOptions());
+        writeActivations, showRows, precision, cache, aggregation, skipInvalid(), verifyOptions());
+  }
+
+  private boolean skipInvalid() {
+    return switch (onInvalid.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "fail" -> false;
+      case "skip" -> true;
+      default -> throw usage("invalid value for --on-invalid: '" + onInvalid + "' (expected fail or skip)");
+    };
   }
 
   private VerifyOptions verifyOptions() {

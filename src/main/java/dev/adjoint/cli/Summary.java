@@ -28,6 +28,9 @@ final class Summary {
         o.input().targets() == null ? "" : ", targets from " + o.input().targets().describe());
     out.printf(Locale.ROOT, "  layout   %d partition(s), blocks of ≤ %d rows (%d block(s)), %s tree of depth %d%n",
         r.partitions(), r.blockRows(), s.blockCount(), o.aggregation().cliName(), o.treeDepth());
+    if (s.skippedRows() > 0) {
+      out.printf(Locale.ROOT, "  skipped  %d row(s) holding NaN or ±Inf (--on-invalid skip)%n", s.skippedRows());
+    }
     out.printf(Locale.ROOT, "  loss     L = %s%n", num(g.loss()));
     if (!r.shownActivations().isEmpty()) {
       List<Row> rows = r.shownActivations();

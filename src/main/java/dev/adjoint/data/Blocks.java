@@ -25,24 +25,29 @@ public final class Blocks {
    * values must reach the output as they are) through the public Row API.
    */
   public static JavaRDD<Block> of(Table table, int blockRows) {
-    return of(table, blockRows, !table.hasIds);
+    return of(table, blockRows, !table.hasIds, false);
+  }
+
+  /** As {@link #of(Table, int)}; with {@code skipInvalid}, rows holding NaN or ±Inf are left out and counted. */
+  public static JavaRDD<Block> of(Table table, int blockRows, boolean skipInvalid) {
+    return of(table, blockRows, !table.hasIds, skipInvalid);
   }
 
   /** As {@link #of(Table, int)}, choosing the row API: internal rows (no ids) or public ones (for benchmarks). */
-  public static JavaRDD<Block> of(Table table, int blockRows, boolean internalRows) {
+  public static JavaRDD<Block> of(Table table, int blockRows, boolean internalRows, boolean skipInvalid) {
     final int d = table.features;
     final int m = table.targets;
     final boolean withTargets = table.hasTargets;
     final boolean withIds = table.hasIds;
     if (!internalRows) {
       return table.rows.javaRDD().mapPartitionsWithIndex((partition, rows) ->
-          new RowBlocks<>(rows, RowBlocks.PUBLIC, blockRows, d, m, withTargets, withIds, partition), true);
+          new RowBlocks<>(rows, RowBlocks.PUBLIC, blockRows, d, m, withTargets, withIds, partition, skipInvalid), true);
     }
     if (withIds) {
       throw new IllegalArgumentException("internal rows are read without ids");
     }
     final RowBlocks.Access<InternalRow> access = RowBlocks.internal(table.elementsMayBeNull);
     return table.rows.queryExecution().toRdd().toJavaRDD().mapPartitionsWithIndex((partition, rows) ->
-        new RowBlocks<>(rows, access, blockRows, d, m, withTargets, false, partition), true);
+        new RowBlocks<>(rows, access, blockRows, d, m, withTargets, false, partition, skipInvalid), true);
   }
 }

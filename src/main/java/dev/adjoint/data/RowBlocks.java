@@ -103,10 +103,12 @@ final class RowBlocks<R> implements Iterator<Block> {
   private final boolean withTargets;
   private final boolean withIds;
   private final int partition;
+  private final boolean skipInvalid;
   private long rowIndex;
 
   RowBlocks(Iterator<R> rows, Access<R> access, int blockRows, int d, int m, boolean withTargets, boolean withIds,
-      int partition) {
+      int partition, boolean skipInvalid) {
+    this.skipInvalid = skipInvalid;
     this.rows = rows;
     this.access = access;
     this.blockRows = blockRows;
@@ -115,11 +117,6 @@ final class RowBlocks<R> implements Iterator<Block> {
     this.withTargets = withTargets;
     this.withIds = withIds;
     this.partition = partition;
-  }
-
-  @Override
-  public boolean hasNext() {
-    return rows.hasNext();
   }
 
   @Override
@@ -132,39 +129,64 @@ final class RowBlocks<R> implements Iterator<Block> {
     double[] t = withTargets ? new double[blockRows * m] : null;
     Object[] ids = withIds ? new Object[blockRows] : null;
     int n = 0;
+    long skipped = 0;
     while (n < blockRows && rows.hasNext()) {
       R row = rows.next();
-      copyRow(row, 0, d, x, n * d, "features");
+      boolean finite = copyRow(row, 0, d, x, n * d, "features");
       if (withTargets) {
-        copyRow(row, 1, m, t, n * m, "targets");
+        finite &= copyRow(row, 1, m, t, n * m, "targets");
+      }
+      rowIndex++;
+      if (!finite) {
+        skipped++;  // only reached with skipInvalid: the row's slot is reused by the next row
+        continue;
       }
       if (withIds) {
         ids[n] = access.id(row, withTargets ? 2 : 1);
       }
       n++;
-      rowIndex++;
     }
     if (n < blockRows) {
       x = Arrays.copyOf(x, n * d);
       t = t == null ? null : Arrays.copyOf(t, n * m);
       ids = ids == null ? null : Arrays.copyOf(ids, n);
     }
-    return new Block(n, d, x, withTargets ? m : 0, t, ids, System.nanoTime() - t0);
+    return new Block(n, d, x, withTargets ? m : 0, t, ids, System.nanoTime() - t0, skipped);
   }
 
-  private void copyRow(R row, int field, int width, double[] dest, int offset, String role) {
+  @Override
+  public boolean hasNext() {
+    return rows.hasNext();
+  }
+
+  /**
+   * Copies one array field, checking null, length and finiteness. Returns false for a row holding NaN
+   * or ±Inf when such rows are skipped; throws for every other problem.
+   */
+  private boolean copyRow(R row, int field, int width, double[] dest, int offset, String role) {
     if (access.isNull(row, field)) {
-      throw new InputException(where(row) + ": " + role + " are null; expected " + width + " numbers");
+      throw new RowException(where(row) + ": " + role + " are null; expected " + width + " numbers", partition);
     }
     int length = access.length(row, field);
     if (length != width) {
-      throw new InputException(where(row) + ": " + role + " have length " + length + ", expected " + width
-          + " (the width of the first row" + (role.equals("features") ? ", or of W" : "") + ")");
+      throw new RowException(where(row) + ": " + role + " have length " + length + ", expected " + width
+          + " (the width of the first row" + (role.equals("features") ? ", or of W" : "") + ")", partition);
     }
     int nullAt = access.copy(row, field, dest, offset);
     if (nullAt >= 0) {
-      throw new InputException(where(row) + ": " + role + "[" + nullAt + "] is null");
+      throw new RowException(where(row) + ": " + role + "[" + nullAt + "] is null", partition);
     }
+    for (int k = 0; k < width; k++) {
+      double v = dest[offset + k];
+      if (Double.isNaN(v) || Double.isInfinite(v)) {
+        if (skipInvalid) {
+          return false;
+        }
+        throw new RowException(where(row) + ": " + role + "[" + k + "] is " + v + "; expected a finite number "
+            + "(pass --on-invalid skip to leave such rows out)", partition);
+      }
+    }
+    return true;
   }
 
   private String where(R row) {

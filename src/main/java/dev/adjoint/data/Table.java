@@ -111,9 +111,10 @@ public final class Table {
   }
 
   private static Dataset<Row> load(SparkSession spark, TableSpec spec) {
+    requireExists(spark, spec.path());
     try {
       return switch (spec.format()) {
-        case PARQUET -> spark.read().parquet(spec.path());
+        case PARQUET -> widenFloats(spark, spark.read().parquet(spec.path()), spec.path());
         case CSV -> spark.read().option("header", "true").option("mode", "FAILFAST").csv(spec.path());
       };
     } catch (Exception e) {  // Scala throws the checked AnalysisException undeclared
@@ -122,6 +123,69 @@ public final class Table {
       }
       throw new InputException("cannot read " + spec.format().name().toLowerCase() + " input '" + spec.path() + "': "
           + firstLine(e.getMessage()), e);
+    }
+  }
+
+  /**
+   * The files partition {@code p} of this table reads, when the partitions are the scan's own (no
+   * shuffle in between); empty when that cannot be told.
+   */
+  public List<String> filesOfPartition(int p) {
+    List<String> files = new ArrayList<>();
+    try {
+      scala.collection.Iterator<org.apache.spark.sql.execution.SparkPlan> leaves =
+          rows.queryExecution().executedPlan().collectLeaves().iterator();
+      while (leaves.hasNext()) {
+        if (leaves.next() instanceof org.apache.spark.sql.execution.FileSourceScanExec scan) {
+          org.apache.spark.Partition[] parts = scan.inputRDD().partitions();
+          if (p < parts.length && parts[p] instanceof org.apache.spark.sql.execution.datasources.FilePartition fp) {
+            for (org.apache.spark.sql.execution.datasources.PartitionedFile f : fp.files()) {
+              files.add(f.filePath().toString());
+            }
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      return List.of();  // a diagnosis only: never let it hide the original error
+    }
+    return files;
+  }
+
+  /**
+   * Spark takes a Parquet dataset's schema from one file's footer. When files disagree on float32 vs
+   * float64 (a dataset appended to over time), whichever it picks, the others fail to read. Reading every
+   * float column or array as double instead works for both kinds of file (the reader widens float32,
+   * exactly) and changes no value.
+   */
+  private static Dataset<Row> widenFloats(SparkSession spark, Dataset<Row> ds, String path) {
+    StructType schema = ds.schema();
+    boolean any = false;
+    StructField[] fields = schema.fields().clone();
+    for (int k = 0; k < fields.length; k++) {
+      DataType t = fields[k].dataType();
+      if (t == DataTypes.FloatType) {
+        fields[k] = new StructField(fields[k].name(), DataTypes.DoubleType, fields[k].nullable(), fields[k].metadata());
+        any = true;
+      } else if (t instanceof ArrayType a && a.elementType() == DataTypes.FloatType) {
+        fields[k] = new StructField(fields[k].name(), DataTypes.createArrayType(DataTypes.DoubleType, a.containsNull()),
+            fields[k].nullable(), fields[k].metadata());
+        any = true;
+      }
+    }
+    return any ? spark.read().schema(new StructType(fields)).parquet(path) : ds;
+  }
+
+  /** The input must exist (a file, a folder, or a glob that matches something) and be readable. */
+  private static void requireExists(SparkSession spark, String path) {
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+    try {
+      org.apache.hadoop.fs.FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      org.apache.hadoop.fs.FileStatus[] found = fs.globStatus(p);
+      if (found == null || found.length == 0) {
+        throw new InputException("input " + path + " does not exist");
+      }
+    } catch (java.io.IOException e) {
+      throw new InputException("input " + path + " cannot be read: " + e.getMessage(), e);
     }
   }
 

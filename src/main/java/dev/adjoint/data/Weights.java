@@ -28,16 +28,13 @@ public final class Weights {
     }
   }
 
-  /** W [d×m] from {@code wPath} and b [m] from {@code bPath} (zeros when null), checked against d. */
-  public static LayerParams load(Configuration conf, String wPath, String bPath, int d) {
+  /** W [d×m] from {@code wPath} and b [m] from {@code bPath} (zeros when null); shapes checked together. */
+  public static LayerParams load(Configuration conf, String wPath, String bPath) {
     Npy.Array w = readNpy(conf, wPath);
     if (w.shape().length != 2) {
-      throw new InputException(wPath + ": W has shape " + w.shapeString() + "; expected a matrix (" + d + ", m)");
+      throw new InputException(wPath + ": W has shape " + w.shapeString() + "; expected a matrix (d, m)");
     }
-    if (w.rows() != d) {
-      throw new InputException(wPath + ": W has shape " + w.shapeString() + " but X rows have " + d
-          + " features: expected (" + d + ", m)");
-    }
+    int d = w.rows();
     int m = w.cols();
     double[] b = new double[m];
     if (bPath != null) {
@@ -50,6 +47,14 @@ public final class Weights {
       b = bias.data();
     }
     return new LayerParams(d, m, w.data(), b);
+  }
+
+  /** Requires W's rows to match the d features of X's rows. */
+  public static void requireInputDim(LayerParams p, int d, String wPath) {
+    if (p.inputDim != d) {
+      throw new InputException(wPath + ": W has shape (" + p.inputDim + ", " + p.outputDim + ") but X rows have " + d
+          + " features: expected (" + d + ", " + p.outputDim + ")");
+    }
   }
 
   /** W [d×m] with entries N(0, 1/d) (variance-preserving), b = 0; deterministic for {@code seed}. */

@@ -4,6 +4,7 @@ import dev.adjoint.data.Blocks;
 import dev.adjoint.data.InputException;
 import dev.adjoint.data.Npy;
 import dev.adjoint.data.OutputDir;
+import dev.adjoint.data.RowException;
 import dev.adjoint.data.Table;
 import dev.adjoint.data.Weights;
 import dev.adjoint.kernel.Block;
@@ -43,11 +44,24 @@ public final class LinearLayerRun {
     OutputDir out = o.output() == null ? null : OutputDir.prepare(hadoop, o.output(), o.overwrite());
 
     long t0 = System.nanoTime();
-    Table table = openInput(spark, o, false);
-    LayerParams params = loadParams(hadoop, o, table.features);
+    Table table;
+    LayerParams params;
+    if (o.weightsPath() != null) {
+      // W's shape is known from its file: the memory check comes before any of X is read
+      params = Weights.load(hadoop, o.weightsPath(), o.biasPath());
+      MemoryCheck.require(spark.sparkContext(), params.inputDim, params.outputDim, blockRows(o, params.inputDim,
+          params.outputDim));
+      table = openInput(spark, o, false);
+      Weights.requireInputDim(params, table.features, o.weightsPath());
+    } else {
+      table = openInput(spark, o, false);
+      requireRandomInit(o, table.features);
+      MemoryCheck.require(spark.sparkContext(), table.features, o.outDim(), blockRows(o, table.features, o.outDim()));
+      params = Weights.random(table.features, o.outDim(), o.initSeed());
+    }
     requireTargetWidth(o, table, params);
-    int blockRows = o.blockRows() > 0 ? o.blockRows() : Blocks.rowsForBytes(o.blockBytes(), params.inputDim, params.outputDim);
-    JavaRDD<Block> blocks = Blocks.of(table, blockRows);
+    int blockRows = blockRows(o, params.inputDim, params.outputDim);
+    JavaRDD<Block> blocks = Blocks.of(table, blockRows, o.skipInvalid());
     StorageLevel cacheLevel = null;
     if (o.verify() != null) {
       // the checks pass over the blocks again: keep them (in memory if they fit comfortably, else on disk)
@@ -60,8 +74,17 @@ public final class LinearLayerRun {
 
     LayerKernel kernel = o.precision().kernel();
     try (LayerJob job = new LayerJob(jsc, params, o.loss(), kernel, LayerJob.PlantedFault.NONE)) {
-      GradientSum sum = job.gradientSum(blocks, o.treeDepth(), o.aggregation());
+      GradientSum sum;
+      try {
+        sum = job.gradientSum(blocks, o.treeDepth(), o.aggregation());
+      } catch (RuntimeException e) {
+        throw withFiles(e, o.partitions() > 0 ? null : table);
+      }
       long t2 = System.nanoTime();
+      if (sum.rowCount() == 0) {
+        throw new InputException(o.input().path() + ": the input has no rows"
+            + (sum.skippedRows() > 0 ? " left after skipping " + sum.skippedRows() + " with NaN or ±Inf" : ""));
+      }
       Gradients g = sum.finish(o.reduction());
       double gScale = o.reduction().scale(sum.rowCount());
 
@@ -76,13 +99,13 @@ public final class LinearLayerRun {
         out.clearOwnResults();
       }
       if (o.writeActivations() && out != null) {
-        JavaRDD<Row> acts = job.activations(Blocks.of(withIds, blockRows), gScale);
+        JavaRDD<Row> acts = job.activations(Blocks.of(withIds, blockRows, o.skipInvalid()), gScale);
         jsc.setJobDescription("adjoint: write Y and dX");
         spark.createDataFrame(acts, activationSchema(withIds)).write().parquet(out.resolve("activations"));
         written.add(out.resolve("activations"));
       }
       if (show) {
-        shown = LayerJob.take(job.activations(Blocks.of(withIds, blockRows), gScale), o.showRows());
+        shown = LayerJob.take(job.activations(Blocks.of(withIds, blockRows, o.skipInvalid()), gScale), o.showRows());
       }
       long t3 = System.nanoTime();
       List<CheckResult> checks = List.of();
@@ -118,10 +141,26 @@ public final class LinearLayerRun {
     return o.partitions() > 0 ? t.repartition(o.partitions()) : t;
   }
 
-  private static LayerParams loadParams(Configuration hadoop, RunOptions o, int d) {
-    if (o.weightsPath() != null) {
-      return Weights.load(hadoop, o.weightsPath(), o.biasPath(), d);
+  /** A bad row found in a task, said again with the file(s) its partition read; other errors unchanged. */
+  private static RuntimeException withFiles(RuntimeException e, Table table) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof RowException row && table != null) {
+        List<String> files = table.filesOfPartition(row.partition());
+        if (!files.isEmpty()) {
+          return new InputException(row.getMessage() + " (partition " + row.partition() + " reads "
+              + String.join(", ", files) + ")", e);
+        }
+        return row;
+      }
     }
+    return e;
+  }
+
+  private static int blockRows(RunOptions o, int d, int m) {
+    return o.blockRows() > 0 ? o.blockRows() : Blocks.rowsForBytes(o.blockBytes(), d, m);
+  }
+
+  private static void requireRandomInit(RunOptions o, int d) {
     if (o.biasPath() != null) {
       throw new InputException("--bias " + o.biasPath() + " given without --weights: give both, or neither for a random W");
     }
@@ -129,7 +168,6 @@ public final class LinearLayerRun {
       throw new InputException("no --weights given: pass --weights W.npy, or --out-dim M for a random W of shape ("
           + d + ", M)");
     }
-    return Weights.random(d, o.outDim(), o.initSeed());
   }
 
   private static void requireTargetWidth(RunOptions o, Table table, LayerParams p) {

@@ -30,5 +30,6 @@ public record RunOptions(
     Precision precision,
     CachePolicy cache,
     LayerJob.Aggregation aggregation,
+    boolean skipInvalid,
     VerifyOptions verify) {
 }

@@ -34,9 +34,11 @@ public final class RunReport {
     report.put("input", input);
     Map<String, Object> shapes = new LinkedHashMap<>();
     shapes.put("n", g.rows());
+    shapes.put("skipped_rows", s.skippedRows());
     shapes.put("d", g.inputDim());
     shapes.put("m", g.outputDim());
     report.put("shapes", shapes);
+    report.put("on_invalid", o.skipInvalid() ? "skip" : "fail");
     report.put("loss_function", o.loss().cliName());
     report.put("reduction", o.reduction().cliName());
     report.put("loss", g.loss());

@@ -8,7 +8,8 @@ import java.io.Serializable;
  * <p>{@code x} is X_block [rows×features] row-major; {@code targets} is T_block [rows×targetWidth]
  * row-major, or {@code null} when the loss needs none. {@code ids} are the rows' keys, carried to the
  * activation outputs and never read by the math; {@code null} when nobody asked for them.
- * {@code readNanos} is the time spent producing the block (I/O and decoding), carried for reporting.
+ * {@code readNanos} is the time spent producing the block (I/O and decoding), and {@code skippedRows} the
+ * input rows left out of it for holding NaN or ±Inf (with --on-invalid skip), both carried for reporting.
  */
 public final class Block implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -20,8 +21,14 @@ public final class Block implements Serializable {
   public final double[] targets;
   public final Object[] ids;
   public final long readNanos;
+  public final long skippedRows;
 
   public Block(int rows, int features, double[] x, int targetWidth, double[] targets, Object[] ids, long readNanos) {
+    this(rows, features, x, targetWidth, targets, ids, readNanos, 0L);
+  }
+
+  public Block(int rows, int features, double[] x, int targetWidth, double[] targets, Object[] ids, long readNanos,
+      long skippedRows) {
     Shapes.require(x.length == (long) rows * features,
         "X block holds " + x.length + " values, expected " + rows + "×" + features);
     Shapes.require(targets == null || targets.length == (long) rows * targetWidth,
@@ -34,6 +41,7 @@ public final class Block implements Serializable {
     this.targets = targets;
     this.ids = ids;
     this.readNanos = readNanos;
+    this.skippedRows = skippedRows;
   }
 
   /** A block of features only (no targets, no ids). */

@@ -26,6 +26,7 @@ public final class GradientSum implements Serializable {
   private long forwardNanos;
   private long backwardNanos;
   private long mergeNanos;
+  private long skippedRows;
 
   /** Reused Y/G buffer of the largest block seen; never shipped. */
   private transient double[] scratch;
@@ -58,6 +59,7 @@ public final class GradientSum implements Serializable {
     LinearLayer.requireTargets(block, loss, outputDim);
     int n = block.rows;
     readNanos += block.readNanos;
+    skippedRows += block.skippedRows;
     if (n == 0) {
       return this;
     }
@@ -83,6 +85,7 @@ public final class GradientSum implements Serializable {
     Dense.addInto(dbSum, other.dbSum);
     lossSum += other.lossSum;
     rowCount += other.rowCount;
+    skippedRows += other.skippedRows;
     blockCount += other.blockCount;
     readNanos += other.readNanos;
     forwardNanos += other.forwardNanos;
@@ -107,6 +110,11 @@ public final class GradientSum implements Serializable {
 
   public long rowCount() {
     return rowCount;
+  }
+
+  /** Input rows left out for holding NaN or ±Inf (--on-invalid skip). */
+  public long skippedRows() {
+    return skippedRows;
   }
 
   public long blockCount() {

@@ -241,6 +241,7 @@ class RunCommandTest {
     assertEquals(2, run.exitCode(), run.toString());
     assertTrue(run.err().contains("row 6") && run.err().contains("length 2") && run.err().contains("expected 3"),
         run.toString());
+    assertTrue(run.err().contains("ragged.parquet/part-"), "names the file:\n" + run);
     assertFalse(Files.exists(dir.resolve("o/dW.npy")), "no result left behind");
   }
 }

@@ -30,7 +30,7 @@ class LinearLayerRunTest {
 
   static RunOptions options(TableSpec spec, String w, String b, Loss loss, Reduction reduction, int partitions,
       int blockRows) {
-    return new RunOptions(spec, w, b, 1, 0, loss, reduction, partitions, 2, blockRows, 4 << 20, null, false, false, 0, Precision.FLOAT64, CachePolicy.AUTO, LayerJob.Aggregation.FIXED, null);
+    return new RunOptions(spec, w, b, 1, 0, loss, reduction, partitions, 2, blockRows, 4 << 20, null, false, false, 0, Precision.FLOAT64, CachePolicy.AUTO, LayerJob.Aggregation.FIXED, false, null);
   }
 
   @ParameterizedTest
