@@ -1,6 +1,7 @@
 package dev.adjoint.job;
 
 import dev.adjoint.data.Blocks;
+import dev.adjoint.data.CsvDiagnosis;
 import dev.adjoint.data.InputException;
 import dev.adjoint.data.Npy;
 import dev.adjoint.data.OutputDir;
@@ -78,7 +79,7 @@ public final class LinearLayerRun {
       try {
         sum = job.gradientSum(blocks, o.treeDepth(), o.aggregation());
       } catch (RuntimeException e) {
-        throw withFiles(e, o.partitions() > 0 ? null : table);
+        throw diagnosed(spark, o, e, o.partitions() > 0 ? null : table);
       }
       long t2 = System.nanoTime();
       if (sum.rowCount() == 0) {
@@ -141,8 +142,17 @@ public final class LinearLayerRun {
     return o.partitions() > 0 ? t.repartition(o.partitions()) : t;
   }
 
-  /** A bad row found in a task, said again with the file(s) its partition read; other errors unchanged. */
-  private static RuntimeException withFiles(RuntimeException e, Table table) {
+  /**
+   * A failed pass, said with more of where: a bad row with the file(s) its partition read; text that
+   * is not a number in a CSV with its file, line and column. Other errors unchanged.
+   */
+  private static RuntimeException diagnosed(SparkSession spark, RunOptions o, RuntimeException e, Table table) {
+    if (o.input().format() == dev.adjoint.data.TableSpec.Format.CSV && isCastError(e)) {
+      String where = CsvDiagnosis.firstNonNumber(spark, o.input());
+      if (where != null) {
+        return new InputException(where, e);
+      }
+    }
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof RowException row && table != null) {
         List<String> files = table.filesOfPartition(row.partition());
@@ -154,6 +164,15 @@ public final class LinearLayerRun {
       }
     }
     return e;
+  }
+
+  private static boolean isCastError(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.apache.spark.SparkThrowable st && "CAST_INVALID_INPUT".equals(st.getCondition())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static int blockRows(RunOptions o, int d, int m) {

@@ -143,6 +143,19 @@ class BadInputTest {
   }
 
   @Test
+  void csvTextThatIsNotANumberIsFoundByFileLineAndColumn() throws Exception {
+    Path csv = dir.resolve("bad.csv");
+    Files.writeString(csv, "id,x0,x1\n0,1,2\n1,3,4\n2,5,abc\n3,6,7\n");
+    Path out = dir.resolve("out");
+    assertBadInput(CliRun.of("run", "--input", csv.toString(), "--feature-prefix", "x", "--out-dim", "2", "--output",
+        out.toString()), "bad.csv", "line 4", "column 'x1'", "'abc' is not a number");
+    assertNoResults(out);
+    // a header that does not have the columns asked for
+    assertBadInput(CliRun.of("run", "--input", csv.toString(), "--feature-cols", "x0,x2", "--out-dim", "2"),
+        "bad.csv", "'x2'", "[id, x0, x1]");
+  }
+
+  @Test
   void aLayerTooLargeForTheExecutorsIsRefusedBeforeReading() {
     CliRun run = CliRun.of("run", "--input", "data/numpy-case/X.csv", "--feature-prefix", "x", "--out-dim", "50000000");
     assertBadInput(run, "W is (5, 50000000)", "user memory");
