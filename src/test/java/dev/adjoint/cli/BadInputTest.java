@@ -96,6 +96,22 @@ class BadInputTest {
   }
 
   @Test
+  void nullFeaturesOrTargetsNameTheRow() throws Exception {
+    Path p = dir.resolve("nulls.parquet");
+    spark.sql("SELECT id, IF(id = 3, NULL, array(1.0D, 2.0D)) AS features, IF(id = 5, NULL, array(0.5D)) AS targets "
+        + "FROM range(8)").coalesce(1).write().parquet(p.toString());
+    Path out = dir.resolve("out");
+    assertBadInput(CliRun.of("run", "--input", p.toString(), "--out-dim", "1", "--output", out.toString()), "row 3",
+        "features are null", "expected 2 numbers", "nulls.parquet/part-");
+    assertNoResults(out);
+    Path clean = dir.resolve("no-null-x.parquet");
+    spark.read().parquet(p.toString()).where("id != 3").coalesce(1).write().parquet(clean.toString());
+    assertBadInput(CliRun.of("run", "--input", clean.toString(), "--target-col", "targets", "--loss", "squared",
+        "--out-dim", "1", "--output", out.toString()), "row 4", "targets are null");
+    assertNoResults(out);
+  }
+
+  @Test
   void weightsAndTargetsOfTheWrongShape() throws Exception {
     Path w = Path.of(NpyFiles.write(dir.resolve("W.npy"), new int[] {5, 3}, new double[15]));
     Path b = Path.of(NpyFiles.write(dir.resolve("b.npy"), new int[] {4}, new double[4]));
