@@ -1,10 +1,11 @@
 # Sourced by scripts/adjoint and scripts/cluster: how to run Spark from the project's own jars.
 # Builds the project when target/ has no jar or classpath yet.
-ADJOINT_JAR="$(ls "$ROOT"/target/adjoint-*.jar 2>/dev/null | grep -v original | head -1 || true)"
+# (the shade plugin keeps the unshaded jar as original-adjoint-*.jar, which this glob does not match)
+ADJOINT_JAR="$(ls "$ROOT"/target/adjoint-*.jar 2>/dev/null | head -1 || true)"
 if [[ -z "$ADJOINT_JAR" || ! -f "$ROOT/target/classpath.txt" ]]; then
   echo "adjoint: building (first run only): mvn -q -DskipTests package" >&2
   (cd "$ROOT" && mvn -B -q -DskipTests package) >&2
-  ADJOINT_JAR="$(ls "$ROOT"/target/adjoint-*.jar | grep -v original | head -1)"
+  ADJOINT_JAR="$(ls "$ROOT"/target/adjoint-*.jar | head -1)"
 fi
 
 # Spark binds to the host name's address unless told; on one machine loopback is what works.

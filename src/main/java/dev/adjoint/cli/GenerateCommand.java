@@ -68,6 +68,10 @@ final class GenerateCommand implements Callable<Integer> {
     if (rows < 1 || dim < 1 || outDim < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--rows, --dim and --out-dim must be ≥ 1");
     }
+    if ((long) dim * outDim > Integer.MAX_VALUE - 8) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "W would be (" + dim + ", " + outDim + "), "
+          + (long) dim * outDim + " entries: more than one Java array holds (2³¹ − 9)");
+    }
     boolean float32 = switch (dtype.toLowerCase(Locale.ROOT)) {
       case "float64", "double" -> false;
       case "float32", "float" -> true;

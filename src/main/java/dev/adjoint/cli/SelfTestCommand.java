@@ -33,8 +33,16 @@ final class SelfTestCommand implements Callable<Integer> {
   @Option(names = {"-v", "--verbose"}, description = "Print every check's comparisons for every bug.")
   boolean verbose;
 
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() {
+    if (dim < 1 || partitions < 1 || rows < 2 * partitions) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--dim and --partitions must be ≥ 1 and "
+          + "--rows ≥ 2·--partitions (every partition must hold rows for the dropped-partition bug to matter); got rows="
+          + rows + ", dim=" + dim + ", partitions=" + partitions);
+    }
     try (RunCommand.Spark spark = RunCommand.Spark.open(master)) {
       List<SelfTest.Row> table = SelfTest.run(JavaSparkContext.fromSparkContext(spark.session().sparkContext()), rows,
           dim, partitions, seed);

@@ -80,6 +80,9 @@ public final class Npy {
       }
       long count = 1;
       for (int s : shape) {
+        if (s < 0) {
+          throw new InputException(name + ": negative dimension in shape " + Arrays.toString(shape));
+        }
         count *= s;
       }
       if (count * width > Integer.MAX_VALUE - 16) {

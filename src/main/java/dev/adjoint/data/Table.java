@@ -280,7 +280,12 @@ public final class Table {
     if (first.get(0).isNullAt(0) || first.get(0).getInt(0) < 0) {
       throw new InputException(where + ": the first row's " + source.describe() + " is null");
     }
-    return first.get(0).getInt(0);
+    int width = first.get(0).getInt(0);
+    if (width == 0) {
+      throw new InputException(where + ": the first row's " + source.describe() + " is empty; expected at least one "
+          + "number");
+    }
+    return width;
   }
 
   private static String quote(String name) {

@@ -36,6 +36,10 @@ public final class Weights {
     }
     int d = w.rows();
     int m = w.cols();
+    if (d < 1 || m < 1) {
+      throw new InputException(wPath + ": W has shape " + w.shapeString() + "; expected at least one row and column");
+    }
+    requireFinite(w.data(), wPath, "W", m);
     double[] b = new double[m];
     if (bPath != null) {
       Npy.Array bias = readNpy(conf, bPath);
@@ -45,8 +49,18 @@ public final class Weights {
             + "): expected (" + m + ",)");
       }
       b = bias.data();
+      requireFinite(b, bPath, "b", m);
     }
     return new LayerParams(d, m, w.data(), b);
+  }
+
+  private static void requireFinite(double[] values, String path, String name, int cols) {
+    for (int k = 0; k < values.length; k++) {
+      if (!Double.isFinite(values[k])) {
+        String at = name.equals("W") ? "[" + (k / cols) + ", " + (k % cols) + "]" : "[" + k + "]";
+        throw new InputException(path + ": " + name + at + " is " + values[k] + "; expected a finite number");
+      }
+    }
   }
 
   /** Requires W's rows to match the d features of X's rows. */

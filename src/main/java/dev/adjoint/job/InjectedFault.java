@@ -41,7 +41,9 @@ public record InjectedFault(String kind, int partition, int seconds) implements 
       return;
     }
     if (kind.equals("fail")) {
-      throw new IllegalStateException("injected fault: partition " + partition + ", attempt 0");
+      String message = "injected fault: partition " + partition + ", attempt 0";
+      System.err.println("adjoint: " + message);  // on record in the executor's log, whatever the log levels
+      throw new IllegalStateException(message);
     }
     try {
       Thread.sleep(seconds * 1000L);

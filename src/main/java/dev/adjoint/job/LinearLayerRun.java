@@ -112,7 +112,7 @@ public final class LinearLayerRun {
       List<CheckResult> checks = List.of();
       if (o.verify() != null) {
         checks = new Verification(new SparkPasses(jsc, blocks, o.treeDepth(), sum.rowCount()), g, params, o.loss(),
-            kernel, o.verify()).run();
+            kernel, o.verify(), blockRows).run();
         if (cacheLevel != null) {
           blocks.unpersist(true);
         }

@@ -82,7 +82,7 @@ public final class SelfTest {
           g = job.gradientSum(blocks, 2).finish(Reduction.SUM);
         }
         List<CheckResult> results = new Verification(new SparkPasses(jsc, blocks, 2, n), g, p, Loss.SQUARED, bug.kernel,
-            VerifyOptions.defaults(VerifyOptions.ALL)).run();
+            VerifyOptions.defaults(VerifyOptions.ALL), blockRows).run();
         rows.add(new Row(bug, results));
       }
       return rows;

@@ -7,8 +7,13 @@ package dev.adjoint.verify;
 public record CheckResult(String check, String compared, double error, double tolerance, boolean passed,
     double seconds, String note) {
 
-  /** Builds a result that passes when error ≤ tolerance (NaN fails). */
+  /**
+   * Builds a result that passes when error ≤ tolerance. A NaN error fails, and so does an infinite
+   * tolerance: a bound that says nothing proves nothing.
+   */
   static CheckResult of(String check, String compared, double error, double tolerance, double seconds, String note) {
-    return new CheckResult(check, compared, error, tolerance, error <= tolerance, seconds, note);
+    boolean bounded = Double.isFinite(tolerance);
+    return new CheckResult(check, compared, error, tolerance, bounded && error <= tolerance, seconds,
+        bounded ? note : note + "; NO BOUND: the rounding bound is infinite at this size and precision");
   }
 }

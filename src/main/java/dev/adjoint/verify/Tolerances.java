@@ -42,22 +42,37 @@ public final class Tolerances {
   }
 
   /**
+   * γ for a sum of n terms as the kernel accumulates it: in the products' precision u throughout, or —
+   * for float32 products — in float32 within each block of at most {@code blockRows} rows and in float64
+   * across the ⌈n/blockRows⌉ block sums: γ_{min(n,B)+1}(u) + γ_{⌈n/B⌉+1}(2⁻⁵³).
+   */
+  public static double sumGamma(long n, int blockRows, double u) {
+    if (u <= U64 || n <= blockRows) {
+      return gamma(n + 1, u);
+    }
+    return gamma(blockRows + 1, u) + gamma(Math.ceil((double) n / blockRows) + 1, U64);
+  }
+
+  /**
    * Bound on the rounding error of one computed loss sum L over n rows, m outputs, d features:
-   * γ_{nm+3}·Σ|ℓᵢⱼ| (the sum itself, and up to 3 roundings inside each ℓ) plus Σᵢⱼ|gᵢⱼ|·δyᵢⱼ (the error
-   * of Y carried through ∂L/∂Y = G), with δyᵢⱼ ≤ γ_{d+3}·eᵢ. {@code absGE} is Σᵢ ‖gᵢ‖₁·eᵢ.
+   * γ_{nm+3}·Σ|ℓᵢⱼ| in float64, where every kernel sums the loss (the sum itself, and up to 3 roundings
+   * inside each ℓ), plus Σᵢⱼ|gᵢⱼ|·δyᵢⱼ (the error of Y in the products' precision u carried through
+   * ∂L/∂Y = G), with δyᵢⱼ ≤ γ_{d+3}(u)·eᵢ. {@code absGE} is Σᵢ ‖gᵢ‖₁·eᵢ.
    */
   public static double lossSum(long n, int m, int d, double absLossSum, double absGE, double u) {
-    return gamma((double) n * m + 3, u) * absLossSum + gamma(d + 3, u) * absGE;
+    return gamma((double) n * m + 3, U64) * absLossSum + gamma(d + 3, u) * absGE;
   }
 
   /**
    * Bound on the rounding error of one computed Σ over n rows of xᵢₖ·gᵢⱼ (a dW entry) or gᵢⱼ (db):
-   * γ_{n+1}·Σ|terms| (n − 1 additions, one product, and for float32 the rounding of G) plus the terms' error from G, Σᵢ|xᵢₖ|·δgᵢⱼ. {@code absTerms} is Σ|terms|;
-   * {@code absXE} is Σᵢ|xᵢₖ|·eᵢ (for db: Σᵢ eᵢ); {@code squared} says whether G carries Y's error.
+   * {@link #sumGamma}·Σ|terms| (n − 1 additions, one product, and for float32 the rounding of G) plus
+   * the terms' error from G, Σᵢ|xᵢₖ|·δgᵢⱼ. {@code absTerms} is Σ|terms|; {@code absXE} is Σᵢ|xᵢₖ|·eᵢ
+   * (for db: Σᵢ eᵢ); {@code squared} says whether G carries Y's error.
    */
-  public static double gradientSum(long n, int d, double absTerms, double absXE, boolean squared, double u) {
+  public static double gradientSum(long n, int blockRows, int d, double absTerms, double absXE, boolean squared,
+      double u) {
     double fromG = squared ? gamma(d + 3, u) * absXE + u * absTerms : 0.0;
-    return gamma(n + 1, u) * absTerms + fromG;
+    return sumGamma(n, blockRows, u) * absTerms + fromG;
   }
 
   /** Two computations each within {@code bound}, compared after a final scaling by s (1 or 1/n). */

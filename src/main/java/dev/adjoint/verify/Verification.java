@@ -47,9 +47,12 @@ public final class Verification {
   private final boolean squared;
   /** Unit roundoff of the kernel under test: 2⁻⁵³, or 2⁻²⁴ for float32 products. */
   private final double u;
+  private final int blockRows;
 
+  /** {@code blockRows}: the most rows the kernel sums in its own precision before adding into float64. */
   public Verification(DataPasses passes, Gradients result, LayerParams params, Loss loss, LayerKernel kernel,
-      VerifyOptions options) {
+      VerifyOptions options, int blockRows) {
+    this.blockRows = Math.max(1, blockRows);
     this.passes = passes;
     this.result = result;
     this.params = params;
@@ -116,7 +119,7 @@ public final class Verification {
         int q = k * c + jj;
         dwRef[q] *= s;
         dwGot[q] = result.dW()[k * m + columns[jj]];
-        dwTol[q] = comparison(gradientSum(n, d, ref.absXG[q], ref.absXE[k], squared, u), s, Math.abs(dwRef[q]), u);
+        dwTol[q] = comparison(gradientSum(n, blockRows, d, ref.absXG[q], ref.absXE[k], squared, u), s, Math.abs(dwRef[q]), u);
       }
     }
     out.add(relative(VerifyOptions.REFERENCE, "dW", dwGot, dwRef, dwTol, 0, scope));
@@ -126,7 +129,7 @@ public final class Verification {
     for (int jj = 0; jj < c; jj++) {
       dbRef[jj] *= s;
       dbGot[jj] = result.db()[columns[jj]];
-      dbTol[jj] = comparison(gradientSum(n, d, ref.absG[jj], ref.sumE, squared, u), s, Math.abs(dbRef[jj]), u);
+      dbTol[jj] = comparison(gradientSum(n, blockRows, d, ref.absG[jj], ref.sumE, squared, u), s, Math.abs(dbRef[jj]), u);
     }
     out.add(relative(VerifyOptions.REFERENCE, "db", dbGot, dbRef, dbTol, 0, scope));
     if (!rows.isEmpty()) {
@@ -243,8 +246,8 @@ public final class Verification {
     String shared = "one shared pass";
 
     // Rounding of any one analytic gradient entry: scalar bounds over all entries (see ProbeSum).
-    double tauW = 2 * gradientSum(n, d, p.absXG, p.absXE, squared, u) * s;
-    double tauB = 2 * gradientSum(n, d, p.absSumG, p.sumE, squared, u) * s;
+    double tauW = 2 * gradientSum(n, blockRows, d, p.absXG, p.absXE, squared, u) * s;
+    double tauB = 2 * gradientSum(n, blockRows, d, p.absSumG, p.sumE, squared, u) * s;
 
     List<CheckResult> out = new ArrayList<>();
     if (fd) {
@@ -296,7 +299,7 @@ public final class Verification {
         // FD rounding; gradient rounding along V (Σ|Vₖⱼ| ≤ √(dm) for a unit V); the rounding of the
         // perturbed parameters themselves (u·|θ±| each, through ∂L/∂θ); the inner product's own rounding.
         tol[q] = Tolerances.centralDifference(eta(p, base + 2 * q), eta(p, base + 2 * q + 1), h) * s
-            + Math.sqrt(d * m) * tauW + Math.sqrt(m) * tauB + u * perturbRounding / h + gamma(d * m + m, u) * absDot
+            + Math.sqrt(d * m) * tauW + Math.sqrt(m) * tauB + u * perturbRounding / h + gamma(d * m + m, U64) * absDot
             + 2 * u * Math.abs(fdv[q]);
       }
       out.add(relative(VerifyOptions.DIRECTIONAL, "⟨dW,V⟩ + ⟨db,v⟩", got, fdv, tol, seconds,
@@ -319,8 +322,10 @@ public final class Verification {
           // both sides sum the same n·m products x·g·r: γ_{n+m}·(|X|ᵀ|G||r|) each; G's own error
           // through |X|ᵀ(e·‖r‖₁); the driver's product dW·r: γ_m·Σ|dW||r|.
           double fromG = squared ? gamma(d + 3, u) * p.absXtE[c] * m + u * p.absXtGR[c * k + q] : 0.0;
-          tol[c * k + q] = comparison(gamma(n + m + 1, u) * p.absXtGR[c * k + q] + fromG, s, Math.abs(v), u)
-              + gamma(m, u) * abs;
+          // dW as the kernel summed it, and Xᵀ(G·r) summed in float64 by the probe pass
+          double sums = Tolerances.sumGamma(n, blockRows, u) + gamma(n + m + 1, U64);
+          tol[c * k + q] = comparison(sums * p.absXtGR[c * k + q] + fromG, s, Math.abs(v), u)
+              + gamma(m, U64) * abs;
         }
       }
       out.add(relative(VerifyOptions.FREIVALDS, "dW·r vs Xᵀ(G·r)", lhs, rhs, tol, seconds,
@@ -332,7 +337,8 @@ public final class Verification {
         dbAbs += Math.abs(v);
       }
       double fromG = squared ? gamma(d + 3, u) * p.sumE * m + u * p.absSumG : 0.0;
-      double tolDb = comparison(gamma(n * (double) m, u) * p.absSumG + fromG, s, Math.abs(dbSum), u) + gamma(m, u) * dbAbs;
+      double sums = Tolerances.sumGamma(n, blockRows, u) + gamma(n * (double) m + m, U64);
+      double tolDb = comparison(sums * p.absSumG + fromG, s, Math.abs(dbSum), u) + gamma(m, U64) * dbAbs;
       out.add(relative(VerifyOptions.FREIVALDS, "db·1 vs 1ᵀG1", new double[] {dbSum}, new double[] {p.sumG * s},
           new double[] {tolDb}, 0, shared));
     }

@@ -131,7 +131,7 @@ class StandaloneClusterIT {
     Result r = sh(Map.of("ADJOINT_TEST_FAULTS", "1", "JAVA_OPTS", "-Dspark.adjoint.test.fault=fail:2"), 300,
         run(URL, out.toString()));
     assertEquals(0, r.exit(), r.output());
-    assertTrue(r.output().contains("injected fault: partition 2, attempt 0"), "the fault fired:\n" + r.output());
+    assertTrue(executorLogsContain("adjoint: injected fault: partition 2, attempt 0"), "the fault fired:\n" + r.output());
     assertSameAsClean(out, "after a retried task");
   }
 
@@ -171,6 +171,19 @@ class StandaloneClusterIT {
         "-Dspark.speculation.interval=200ms", "-Dspark.speculation.minTaskRuntime=1s")), 300, run(URL, out.toString()));
     assertEquals(0, r.exit(), r.output());
     assertSameAsClean(out, "with a speculative copy");
+  }
+
+  /** Whether any executor's stderr (in the workers' work folders) holds {@code text}. */
+  private static boolean executorLogsContain(String text) throws IOException {
+    try (var files = Files.walk(WORK.resolve("cluster"))) {
+      return files.filter(f -> f.getFileName().toString().equals("stderr")).anyMatch(f -> {
+        try {
+          return Files.readString(f, StandardCharsets.ISO_8859_1).contains(text);
+        } catch (IOException e) {
+          return false;
+        }
+      });
+    }
   }
 
   /** The executor JVMs the workers launched (children of the recorded worker pids). */

@@ -57,7 +57,7 @@ class VerificationTest {
 
   private List<CheckResult> verify(Gradients g, Loss loss) {
     return new Verification(new LocalPasses(blocks), g, p, loss, LayerKernel.CORRECT,
-        VerifyOptions.defaults(VerifyOptions.ALL)).run();
+        VerifyOptions.defaults(VerifyOptions.ALL), 64).run();
   }
 
   @ParameterizedTest
@@ -108,7 +108,7 @@ class VerificationTest {
     LayerKernel f32 = Precision.FLOAT32.kernel();
     Gradients g = distributed(loss, Reduction.SUM, f32);
     List<CheckResult> results = new Verification(new LocalPasses(blocks), g, p, loss, f32,
-        VerifyOptions.defaults(VerifyOptions.ALL)).run();
+        VerifyOptions.defaults(VerifyOptions.ALL), 64).run();
     for (CheckResult r : results) {
       assertTrue(r.passed(), r.toString());
     }
@@ -118,9 +118,21 @@ class VerificationTest {
 
     // the same float32 results judged as if computed in float64 (a kernel with float64's u)
     List<CheckResult> strict = new Verification(new LocalPasses(blocks), g, p, loss, LayerKernel.CORRECT,
-        VerifyOptions.defaults(Set.of(VerifyOptions.REFERENCE))).run();
+        VerifyOptions.defaults(Set.of(VerifyOptions.REFERENCE)), 64).run();
     assertFalse(strict.stream().filter(r -> r.compared().equals("dW")).findFirst().orElseThrow().passed(),
         strict.toString());
+  }
+
+  /**
+   * float32 tolerances stay finite at any n: within a block the sums are float32, across blocks float64,
+   * so the bound is γ_B(2⁻²⁴) + γ_{n/B}(2⁻⁵³), not γ_n(2⁻²⁴), which is infinite past n = 2²⁴.
+   */
+  @org.junit.jupiter.api.Test
+  void float32BoundsStayFiniteForLargeN() {
+    double big = Tolerances.sumGamma(100_000_000L, 4096, Tolerances.U32);
+    assertTrue(Double.isFinite(big) && big < 1e-3, "γ for 10⁸ rows in blocks of 4096: " + big);
+    assertTrue(Double.isInfinite(Tolerances.gamma(100_000_000L, Tolerances.U32)), "the naive bound says nothing");
+    assertFalse(CheckResult.of("x", "y", 0.0, Double.POSITIVE_INFINITY, 0, "").passed(), "an infinite tolerance fails");
   }
 
   @ParameterizedTest
