@@ -82,7 +82,6 @@ public final class ProbeSum implements Serializable {
     lossSum += lossAt(block, base, plan, g, e, absL, absGe);
     absLossSum += absL[0];
     absGE += absGe[0];
-    double[] gNorm1 = new double[n];
     for (int i = 0; i < n; i++) {
       double s = 0;
       for (int j = 0; j < m; j++) {
@@ -90,7 +89,6 @@ public final class ProbeSum implements Serializable {
         sumG += v;
         s += Math.abs(v);
       }
-      gNorm1[i] = s;
       absSumG += s;
       sumE += e[i];
       absXG += xNorm1[i] * s;

@@ -1,6 +1,7 @@
 package dev.adjoint.verify;
 
 import dev.adjoint.kernel.Block;
+import dev.adjoint.kernel.Dense;
 import dev.adjoint.kernel.LayerParams;
 import dev.adjoint.kernel.Loss;
 
@@ -44,14 +45,8 @@ public final class ReferenceSum {
 
   /** Adds every row of the block. */
   public void add(Block block, LayerParams p, Loss loss) {
-    double wMax = 0;
-    for (double w : p.weights) {
-      wMax = Math.max(wMax, Math.abs(w));
-    }
-    double bMax = 0;
-    for (double b : p.bias) {
-      bMax = Math.max(bMax, Math.abs(b));
-    }
+    double wMax = Dense.maxAbs(p.weights);
+    double bMax = Dense.maxAbs(p.bias);
     int c = columns.length;
     for (int i = 0; i < block.rows; i++) {
       int xi = i * d;

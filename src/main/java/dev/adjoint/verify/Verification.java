@@ -48,6 +48,9 @@ public final class Verification {
   /** Unit roundoff of the kernel under test: 2⁻⁵³, or 2⁻²⁴ for float32 products. */
   private final double u;
   private final int blockRows;
+  /** max|W| and max|b|, for the row bounds eᵢ = ‖xᵢ‖₁·max|W| + max|b|. */
+  private final double wMax;
+  private final double bMax;
 
   /** {@code blockRows}: the most rows the kernel sums in its own precision before adding into float64. */
   public Verification(DataPasses passes, Gradients result, LayerParams params, Loss loss, LayerKernel kernel,
@@ -65,6 +68,8 @@ public final class Verification {
     this.s = result.reduction() == Reduction.MEAN && n > 0 ? 1.0 / n : 1.0;
     this.squared = loss == Loss.SQUARED;
     this.u = Math.max(U64, kernel.unitRoundoff());
+    this.wMax = Dense.maxAbs(params.weights);
+    this.bMax = Dense.maxAbs(params.bias);
   }
 
   /** Runs the selected checks; one result per compared quantity. */
@@ -214,7 +219,7 @@ public final class Verification {
     int directions = dir ? options.directions() : 0;
     double[][] dirW = new double[directions][];
     double[][] dirB = new double[directions][];
-    double maxTheta = Math.max(maxAbs(params.weights), maxAbs(params.bias));
+    double maxTheta = Math.max(wMax, bMax);
     double h = Tolerances.step(maxTheta);
     for (int q = 0; q < directions; q++) {
       double[] v = new double[d * m + m];
@@ -401,6 +406,12 @@ public final class Verification {
     List<Double> fdv = new ArrayList<>();
     List<Double> tol = new ArrayList<>();
     for (SampledRow row : rows) {
+      // the row's magnitudes, for the rounding of its analytic dX entries
+      double gMax = 0;
+      for (double v : rowGradient(row.x(), row.t())) {
+        gMax = Math.max(gMax, Math.abs(v));
+      }
+      double e = rowBound(row.x());
       for (int k : sample(d, features, rng)) {
         double theta = row.x()[k];
         double half = Tolerances.step(theta) / 2;
@@ -419,12 +430,6 @@ public final class Verification {
         for (int j = 0; j < m; j++) {
           gw += Math.abs(params.weights[k * m + j]);
         }
-        double gMax = 0;
-        double[] g = rowGradient(row.x(), row.t());
-        for (double v : g) {
-          gMax = Math.max(gMax, Math.abs(v));
-        }
-        double e = rowBound(row.x());
         double fromG = squared ? (gamma(d + 3, u) * e + u * gMax) * gw : 0.0;
         double tauDx = 2 * (gamma(m + 1, u) * gMax * gw + fromG) * s;
         got.add(row.dx()[k]);
@@ -473,7 +478,7 @@ public final class Verification {
     for (double v : x) {
       norm += Math.abs(v);
     }
-    return norm * maxAbs(params.weights) + maxAbs(params.bias);
+    return norm * wMax + bMax;
   }
 
   // ---- helpers ------------------------------------------------------------------------------------
@@ -519,10 +524,6 @@ public final class Verification {
     int[] out = java.util.Arrays.copyOf(idx, count);
     java.util.Arrays.sort(out);
     return out;
-  }
-
-  private static double maxAbs(double[] a) {
-    return Dense.maxAbs(a);
   }
 
   private static double[] unbox(List<Double> list) {
