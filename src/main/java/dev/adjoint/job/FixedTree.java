@@ -18,13 +18,15 @@ import scala.Tuple2;
  *
  * <p>The depth works as Spark's: fan-in s = max(2, ⌈P^(1/depth)⌉), and levels run on the executors while
  * that shrinks the count. When more than {@link #DRIVER_MAX} partials would still remain, one more level
- * merges them on an executor, so the driver receives at most {@link #DRIVER_MAX} (cf. SPARK-36419).
+ * merges them on an executor, so the driver receives at most {@link #DRIVER_MAX} (cf. SPARK-36419): one
+ * partial's bytes per pass, whatever the partition count (Spark's treeAggregate sends up to ⌈P^(1/depth)⌉).
+ * That last level costs one small stage; the driver's memory and network stay at one partial.
  */
 public final class FixedTree {
   private FixedTree() {}
 
   /** At most this many partials are sent to the driver. */
-  static final int DRIVER_MAX = 4;
+  static final int DRIVER_MAX = 1;
 
   /**
    * Sums {@code partials}, at most one per partition (as {@code mapPartitions} makes them), in a fixed

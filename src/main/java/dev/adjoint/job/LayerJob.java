@@ -90,6 +90,16 @@ public final class LayerJob implements AutoCloseable {
 
   /** {@link #gradientSum(JavaRDD, int)} with the partials summed as {@code aggregation} says. */
   public GradientSum gradientSum(JavaRDD<Block> blocks, int treeDepth, Aggregation aggregation) {
+    return gradientSum(blocks, treeDepth, aggregation, false);
+  }
+
+  /**
+   * The pass of {@link #gradientSum(JavaRDD, int, Aggregation)}; with {@code withInputGradient} each task
+   * also computes every block's dX = G·Wᵀ (the third GEMM of a training step, consumed by a layer below)
+   * and drops it: the full forward + backward that the benchmarks time against other systems.
+   */
+  public GradientSum gradientSum(JavaRDD<Block> blocks, int treeDepth, Aggregation aggregation,
+      boolean withInputGradient) {
     final Broadcast<LayerParams> bc = bcParams;
     final Loss lossFn = loss;
     final LayerKernel k = kernel;
@@ -105,8 +115,13 @@ public final class LayerJob implements AutoCloseable {
           inj.apply(partition);
         }
         GradientSum partial = GradientSum.empty(d, m);
+        double[] dx = null;
         while (it.hasNext()) {
-          partial.add(it.next(), bc.value(), lossFn, k);
+          Block block = it.next();
+          if (withInputGradient && (dx == null || dx.length < block.rows * d)) {
+            dx = new double[block.rows * d];
+          }
+          partial.add(block, bc.value(), lossFn, k, dx);
         }
         return f.apply(partition, partial);
       }, true);

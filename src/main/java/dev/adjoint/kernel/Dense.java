@@ -128,6 +128,18 @@ public final class Dense {
     return r;
   }
 
+  /** max |aᵢ − eᵢ| / max |eᵢ| (or the max difference when e is zero): the normwise relative error of a against e. */
+  public static double normwiseRelError(double[] a, double[] e) {
+    Shapes.require(a.length == e.length, "comparing arrays of " + a.length + " and " + e.length + " entries");
+    double diff = 0;
+    double scale = 0;
+    for (int k = 0; k < e.length; k++) {
+      diff = Math.max(diff, Math.abs(a[k] - e[k]));
+      scale = Math.max(scale, Math.abs(e[k]));
+    }
+    return scale == 0 ? diff : diff / scale;
+  }
+
   /** acc += other, entrywise (equal lengths). */
   public static void addInto(double[] acc, double[] other) {
     for (int i = 0; i < acc.length; i++) {

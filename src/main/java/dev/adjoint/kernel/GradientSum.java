@@ -54,6 +54,15 @@ public final class GradientSum implements Serializable {
 
   /** {@link #add(Block, LayerParams, Loss)} through the given kernel. */
   public GradientSum add(Block block, LayerParams p, Loss loss, LayerKernel kernel) {
+    return add(block, p, loss, kernel, null);
+  }
+
+  /**
+   * The whole backward of a block: {@link #add(Block, LayerParams, Loss, LayerKernel)}, then also the
+   * input gradient dX_block = G_block·Wᵀ [rows×d] of the loss sum into {@code dx} (≥ rows·d entries,
+   * overwritten; skipped when null), as a layer below would consume it. Mutates and returns {@code this}.
+   */
+  public GradientSum add(Block block, LayerParams p, Loss loss, LayerKernel kernel, double[] dx) {
     Shapes.requireEqual("partial vs layer", "partial's W", inputDim, outputDim, "W", p.inputDim, p.outputDim);
     LinearLayer.requireFeatures(block, p);
     LinearLayer.requireTargets(block, loss, outputDim);
@@ -69,6 +78,9 @@ public final class GradientSum implements Serializable {
     lossSum += kernel.lossSumAndGradient(loss, yThenG, block.targets, n, outputDim);
     long t1 = System.nanoTime();
     kernel.backwardParams(block, yThenG, outputDim, dWSum, dbSum);
+    if (dx != null) {
+      kernel.backwardInput(yThenG, n, p, dx);
+    }
     long t2 = System.nanoTime();
     forwardNanos += t1 - t0;
     backwardNanos += t2 - t1;

@@ -20,13 +20,7 @@ public final class Close {
   /** max|a − e| / max(max|e|, tiny): the normwise relative error. */
   public static double relError(double[] actual, double[] expected) {
     assertEquals(expected.length, actual.length, "lengths differ");
-    double diff = 0;
-    double scale = 0;
-    for (int k = 0; k < expected.length; k++) {
-      diff = Math.max(diff, Math.abs(actual[k] - expected[k]));
-      scale = Math.max(scale, Math.abs(expected[k]));
-    }
-    return scale == 0 ? diff : diff / scale;
+    return Dense.normwiseRelError(actual, expected);
   }
 
   /** Asserts the normwise relative error is ≤ {@link #REL}. */
