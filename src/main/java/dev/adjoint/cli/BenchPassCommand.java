@@ -87,9 +87,8 @@ final class BenchPassCommand implements Callable<Integer> {
       int d = params.inputDim;
       int m = params.outputDim;
       System.out.printf(Locale.ROOT, "forward + backward (squared loss, Y, G, dW, db, dX: 6·n·d·m = %.1f GFLOP per pass)"
-          + " on n = %d, d = %d, m = %d; %s, %d cores; BLAS %s, OPENBLAS_CORETYPE=%s%n", 6.0 * rows * d * m / 1e9,
-          rows, d, m, s.sparkContext().master(), s.sparkContext().defaultParallelism(), Dense.blasImplementation(),
-          System.getenv().getOrDefault("OPENBLAS_CORETYPE", "(unset)"));
+          + " on n = %d, d = %d, m = %d; %s, %d cores; BLAS %s%n", 6.0 * rows * d * m / 1e9,
+          rows, d, m, s.sparkContext().master(), s.sparkContext().defaultParallelism(), Dense.blasDescription());
       System.out.printf(Locale.ROOT, "%-42s %10s %9s %10s %6s %16s%n", "system", "s/pass", "GFLOP/s", "block rows",
           "parts", "driver B/pass");
       List<PassBenchmark.Result> results = new ArrayList<>();
@@ -141,7 +140,7 @@ final class BenchPassCommand implements Callable<Integer> {
       o.put("partitions", r.partitions());
       o.put("driver_bytes_per_pass", r.driverBytesPerPass());
       o.put("master", sparkMaster);
-      o.put("blas", Dense.blasImplementation());
+      o.put("blas", Dense.blasDescription());
       list.add(o);
     }
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json, list);

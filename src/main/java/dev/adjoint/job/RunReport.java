@@ -52,7 +52,7 @@ public final class RunReport {
     layout.put("cache", o.cache().cliName() + " → " + r.cacheLevel());
     report.put("layout", layout);
     report.put("precision", o.precision().cliName());
-    report.put("blas", Dense.blasImplementation());
+    report.put("blas", Dense.blasDescription());
     Map<String, Object> time = new LinkedHashMap<>();
     time.put("note", "read/forward/backward/aggregate are task time summed over all tasks; *_wall are driver wall clock");
     time.put("read_s", s.readNanos() / 1e9);

@@ -19,10 +19,9 @@ public final class Float32Kernel implements LayerKernel {
   public void forward(Block block, LayerParams p, double[] y) {
     int n = block.rows;
     int m = p.outputDim;
-    float[] y32 = new float[n * m];
-    float[] w = Dense.toFloat(p.weights, p.weights.length);
-    float[] b = Dense.toFloat(p.bias, m);
-    Dense.multAddBias(x32(block), n, block.features, w, m, b, y32);
+    Scratch s = SCRATCH.get().of(block, p);
+    float[] y32 = s.y32(n * m);
+    Dense.multAddBias(s.x32, n, block.features, s.w32, m, s.b32, y32);
     for (int k = 0; k < n * m; k++) {
       y[k] = y32[k];
     }
@@ -32,10 +31,11 @@ public final class Float32Kernel implements LayerKernel {
   public void backwardParams(Block block, double[] g, int m, double[] dwSum, double[] dbSum) {
     int n = block.rows;
     int d = block.features;
-    float[] g32 = Dense.toFloat(g, n * m);
-    float[] dw = new float[d * m];
-    Dense.multTransA(x32(block), n, d, g32, m, dw);
-    for (int k = 0; k < dw.length; k++) {
+    Scratch s = SCRATCH.get().ofBlock(block);
+    float[] g32 = s.g32(g, n * m);
+    float[] dw = s.dw32(d * m);
+    Dense.multTransA(s.x32, n, d, g32, m, dw);
+    for (int k = 0; k < d * m; k++) {
       dwSum[k] += dw[k];
     }
     float[] db = new float[m];
@@ -51,17 +51,77 @@ public final class Float32Kernel implements LayerKernel {
 
   @Override
   public void backwardInput(double[] g, int rows, LayerParams p, double[] dx) {
-    float[] dx32 = new float[rows * p.inputDim];
-    float[] w = Dense.toFloat(p.weights, p.weights.length);
-    Dense.multTransB(Dense.toFloat(g, rows * p.outputDim), rows, p.outputDim, w, p.inputDim, dx32);
-    for (int k = 0; k < dx32.length; k++) {
+    Scratch s = SCRATCH.get().ofParams(p);
+    float[] dx32 = s.dx32(rows * p.inputDim);
+    Dense.multTransB(s.g32(g, rows * p.outputDim), rows, p.outputDim, s.w32, p.inputDim, dx32);
+    for (int k = 0; k < rows * p.inputDim; k++) {
       dx[k] = dx32[k];
     }
   }
 
-  /** X_block rounded to float32. Converted per call (W too): stateless, so one instance may serve many threads. */
-  private static float[] x32(Block block) {
-    return Dense.toFloat(block.x, block.rows * block.features);
+  /**
+   * Each task thread's float32 copies: X of the last block and W, b of the last parameters (converted once,
+   * not in every step), and buffers for Y, G, dW and dX. Static and per thread, so the kernel itself stays
+   * stateless and one broadcast instance serves every task; it holds on to one block per thread.
+   */
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  private static final class Scratch {
+    private Block block;
+    private LayerParams params;
+    float[] x32;
+    float[] w32;
+    float[] b32;
+    private float[] y32 = new float[0];
+    private float[] g32 = new float[0];
+    private float[] dw32 = new float[0];
+    private float[] dx32 = new float[0];
+
+    Scratch of(Block b, LayerParams p) {
+      return ofBlock(b).ofParams(p);
+    }
+
+    Scratch ofBlock(Block b) {
+      if (b != block) {
+        block = b;
+        x32 = Dense.toFloat(b.x, b.rows * b.features);
+      }
+      return this;
+    }
+
+    Scratch ofParams(LayerParams p) {
+      if (p != params) {
+        params = p;
+        w32 = Dense.toFloat(p.weights, p.weights.length);
+        b32 = Dense.toFloat(p.bias, p.outputDim);
+      }
+      return this;
+    }
+
+    float[] y32(int len) {
+      return y32 = atLeast(y32, len);
+    }
+
+    float[] dw32(int len) {
+      return dw32 = atLeast(dw32, len);
+    }
+
+    float[] dx32(int len) {
+      return dx32 = atLeast(dx32, len);
+    }
+
+    /** G rounded to float32 into the reused buffer. */
+    float[] g32(double[] g, int len) {
+      g32 = atLeast(g32, len);
+      for (int k = 0; k < len; k++) {
+        g32[k] = (float) g[k];
+      }
+      return g32;
+    }
+
+    private static float[] atLeast(float[] a, int len) {
+      return a.length >= len ? a : new float[len];
+    }
   }
 
   @Override

@@ -24,10 +24,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * GFLOP/s (6·B·d·m flops per block) next to one GEMM's (2·B·d·m) measured in the same run.
  *
  * <pre>
- *   KernelBenchmarks [--dims 64,256,512,1024] [--rows 0] [--precision float64,float32] [--quick]
- *                    [--markdown FILE]
+ *   KernelBenchmarks [--dims 64,256,512,1024] [--d LIST] [--m LIST] [--rows 0] [--precision float64,float32]
+ *                    [--quick] [--markdown FILE]
  * </pre>
- * d and m each range over --dims; --rows lists block sizes (0 = the job's default for the shape).
+ * d and m each range over --dims (or over --d and --m when given); --rows lists block sizes (0 = the job's default for the shape).
  * scripts/bench kernel runs it with the project's test classpath.
  */
 public final class KernelBenchmarks {
@@ -42,15 +42,15 @@ public final class KernelBenchmarks {
       } else if (args[i].startsWith("--") && i + 1 < args.length) {
         opts.put(args[i].substring(2), args[++i]);
       } else {
-        System.err.println("usage: KernelBenchmarks [--dims LIST] [--rows LIST] [--precision LIST] [--quick] [--markdown FILE]");
+        System.err.println("usage: KernelBenchmarks [--dims LIST] [--d LIST] [--m LIST] [--rows LIST] [--precision LIST] [--quick] [--markdown FILE]");
         System.exit(2);
       }
     }
     String[] dims = opts.getOrDefault("dims", "64,256,512,1024").split(",");
     ChainedOptionsBuilder builder = new OptionsBuilder()
         .include(KernelBench.class.getName())
-        .param("d", dims)
-        .param("m", dims)
+        .param("d", opts.containsKey("d") ? opts.get("d").split(",") : dims)
+        .param("m", opts.containsKey("m") ? opts.get("m").split(",") : dims)
         .param("rows", opts.getOrDefault("rows", "0").split(","))
         .param("precision", opts.getOrDefault("precision", "float64,float32").split(","));
     if (quick) {
