@@ -50,6 +50,11 @@ public final class MicroBatches implements Serializable {
     return k;
   }
 
+  /** The k + 1 bounds: batch i is rows [bounds[i], bounds[i+1]). */
+  public long[] bounds() {
+    return bounds.clone();
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof MicroBatches b && b.kind.equals(kind) && b.rows == rows && java.util.Arrays.equals(b.bounds, bounds);
