@@ -80,15 +80,15 @@ final class StudyCommand implements Runnable {
     @Option(names = "--overwrite", description = "Replace the study's files in an existing --output folder.")
     boolean overwrite;
 
-    @Option(names = "--micro-batches", paramLabel = "K,…", split = ",", defaultValue = "1,2,4,8,16,64",
+    @Option(names = "--micro-batches", paramLabel = "K", split = ",", defaultValue = "1,2,4,8,16,64",
         description = "Micro-batch counts k (default: ${DEFAULT-VALUE}).")
     List<Integer> microBatches;
 
-    @Option(names = "--partitions", paramLabel = "P,…", split = ",", defaultValue = "1,2,4,8,16",
+    @Option(names = "--partitions", paramLabel = "P", split = ",", defaultValue = "1,2,4,8,16",
         description = "Partition counts of the partitioning part (default: ${DEFAULT-VALUE}).")
     List<Integer> partitions;
 
-    @Option(names = "--tree-depths", paramLabel = "D,…", split = ",", defaultValue = "1,2,3",
+    @Option(names = "--tree-depths", paramLabel = "D", split = ",", defaultValue = "1,2,3",
         description = "Tree depths of the partitioning part (default: ${DEFAULT-VALUE}).")
     List<Integer> treeDepths;
 
@@ -96,7 +96,7 @@ final class StudyCommand implements Runnable {
         description = "Runs of each partitioning configuration; throughput takes the best of R (default: ${DEFAULT-VALUE}).")
     int repeats;
 
-    @Option(names = "--block-rows", paramLabel = "B,…", split = ",", defaultValue = "1,8,64,512,4096,32768",
+    @Option(names = "--block-rows", paramLabel = "B", split = ",", defaultValue = "1,8,64,512,4096,32768",
         description = "Rows per block of the throughput part (default: ${DEFAULT-VALUE}).")
     List<Integer> blockRows;
 

@@ -329,8 +329,8 @@ public final class AccumulationStudy {
 
   /**
    * Part 3: for each partition count (a real repartition of the input, as --partitions does), each tree
-   * depth, each aggregation and each repeat, one pass; its dW compared with the first one's, bitwise and
-   * relatively. Bytes to the driver: the partials that reach it × one partial's size in Spark's serializer.
+   * depth, each aggregation and each repeat, one pass; its dW compared bitwise with every other, and relatively
+   * with the very first pass and with the first repeat of its own configuration. Bytes to the driver: the partials that reach it × one partial's size in Spark's serializer.
    */
   private List<StudyResults.PartitionRow> partitioning(Table table, LayerParams params, int blockRows) throws Exception {
     List<StudyResults.PartitionRow> rows = new ArrayList<>();
@@ -345,6 +345,7 @@ public final class AccumulationStudy {
           blocks.count();  // the shuffle and the cache, outside the timed passes
           for (int depth : o.treeDepths()) {
             for (LayerJob.Aggregation aggregation : LayerJob.Aggregation.values()) {
+              double[] firstRepeat = null;
               for (int r = 0; r < o.repeats(); r++) {
                 long t = System.nanoTime();
                 double[] dW = job.gradientSum(blocks, depth, aggregation).finish(Reduction.SUM).dW();
@@ -352,11 +353,15 @@ public final class AccumulationStudy {
                 if (base == null) {
                   base = dW;
                 }
+                if (firstRepeat == null) {
+                  firstRepeat = dW;
+                }
                 int group = groups.computeIfAbsent(new BitKey(dW), key -> groups.size());
                 long toDriver = aggregation == LayerJob.Aggregation.FIXED ? FixedTree.driverPartials(partitions, depth)
                     : sparkTreeAggregatePartials(partitions, depth);
                 rows.add(new StudyResults.PartitionRow(partitions, depth, aggregation.cliName(), r, s, toDriver,
-                    toDriver * partialBytes, Normalisation.relativeDiff(dW, base), group));
+                    toDriver * partialBytes, Normalisation.relativeDiff(dW, base), Normalisation.relativeDiff(dW, firstRepeat),
+                    group));
               }
             }
           }

@@ -6,7 +6,6 @@ import java.awt.Font;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.text.DecimalFormat;
-import java.util.List;
 import java.util.function.ToDoubleFunction;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
@@ -97,33 +96,43 @@ public final class StudyPlots {
         logAxis("rows per block (micro-batch size of one GEMM)", 2), logAxis("rows / s", 10), data, renderer);
   }
 
-  /** Largest relative difference of dW from the first pass, in units of u = 2⁻⁵³, per aggregation, against P. */
+  /**
+   * Per partition count P, in units of u = 2⁻⁵³ (linear axis: 0 is the interesting value): the largest
+   * difference of dW between repeats of one configuration, per aggregation, and from the very first pass.
+   */
   public static void spreadVsPartitions(StudyResults r, OutputStream out) throws IOException {
     XYSeriesCollection data = new XYSeriesCollection();
     XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
-    int s = 0;
-    for (String aggregation : List.of("fixed", "spark")) {
-      XYSeries series = new XYSeries(aggregation.equals("fixed") ? "fixed tree (adjoint)" : "Spark treeAggregate",
-          true, false);
-      for (StudyResults.PartitionRow row : r.partitioning()) {
-        if (row.aggregation().equals(aggregation)) {
-          double units = row.relativeDiff() / ErrorBounds.U64;
-          int i = series.indexOf(row.partitions());
-          if (i < 0) {
-            series.add(row.partitions(), units);
-          } else if (series.getY(i).doubleValue() < units) {
-            series.updateByIndex(i, units);
-          }
-        }
-      }
-      data.addSeries(series);
-      renderer.setSeriesPaint(s, COLORS[s == 0 ? 2 : 0]);
-      renderer.setSeriesStroke(s++, new BasicStroke(2.2f));
+    XYSeries fixed = new XYSeries("repeats of one configuration, fixed tree (adjoint)", true, false);
+    XYSeries spark = new XYSeries("repeats of one configuration, Spark treeAggregate", true, false);
+    XYSeries across = new XYSeries("all configurations at P, against the first pass (P = " + r.partitioning().get(0)
+        .partitions() + ")", true, false);
+    for (StudyResults.PartitionRow row : r.partitioning()) {
+      addMax(row.aggregation().equals("fixed") ? fixed : spark, row.partitions(), row.repeatDiff() / ErrorBounds.U64);
+      addMax(across, row.partitions(), row.relativeDiff() / ErrorBounds.U64);
     }
-    NumberAxis y = new NumberAxis("max relative difference of dW from the first pass  (units of u = 2⁻⁵³)");
+    XYSeries[] all = {fixed, spark, across};
+    Color[] colors = {COLORS[2], COLORS[0], Color.GRAY};
+    for (int s = 0; s < all.length; s++) {
+      data.addSeries(all[s]);
+      renderer.setSeriesPaint(s, colors[s]);
+      renderer.setSeriesStroke(s, new BasicStroke(s == 2 ? 1.4f : 2.2f));
+    }
+    NumberAxis y = new NumberAxis("max relative difference of dW  (units of u = 2⁻⁵³)");
     y.setAutoRangeIncludesZero(true);
-    write(out, "Spread of dW across tree depths and repeats, by partition count", logAxis("partitions P", 2), y,
-        data, renderer);
+    write(out, "Spread of dW by partition count (float64; tree depths " + r.partitioning().stream()
+        .map(x -> Integer.toString(x.treeDepth())).distinct().collect(java.util.stream.Collectors.joining(", ")) + ")",
+        logAxis("partitions P", 2), y, data, renderer);
+  }
+
+  /** Keeps the largest y seen at x. */
+  private static void addMax(XYSeries s, double x, double y) {
+    int i = s.indexOf(x);
+    if (i < 0) {
+      s.add(x, y);
+    } else if (s.getY(i).doubleValue() < y) {
+      s.updateByIndex(i, y);
+    }
   }
 
   private static void addPositive(XYSeries s, double x, double y) {

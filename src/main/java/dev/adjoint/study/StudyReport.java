@@ -39,7 +39,7 @@ public final class StudyReport {
   public static final List<String> COLUMNS = List.of("part", "mode", "batches", "rows", "k", "partitions", "tree_depth",
       "aggregation", "repeat", "block_rows", "seconds", "partials_to_driver", "bytes_to_driver", "rows_per_s",
       "kernel_rows_per_s", "relative_error", "max_ulps", "bound_relative", "smallest_batch", "largest_batch",
-      "last_batch_share", "sum_then_divide_diff", "mean_of_means_bias", "relative_diff", "bit_group");
+      "last_batch_share", "sum_then_divide_diff", "mean_of_means_bias", "relative_diff", "repeat_diff", "bit_group");
 
   /** One map per configuration (keys from {@link #COLUMNS}; absent = not measured by that part). */
   public static List<Map<String, Object>> rows(StudyResults r) {
@@ -59,7 +59,7 @@ public final class StudyReport {
       rows.add(row("part", "partitioning", "mode", AccumulationMode.F64.cliName(), "rows", n, "partitions", x.partitions(),
           "tree_depth", x.treeDepth(), "aggregation", x.aggregation(), "repeat", x.repeat(), "block_rows",
           r.setup().blockRows(), "seconds", x.seconds(), "partials_to_driver", x.partialsToDriver(), "bytes_to_driver",
-          x.bytesToDriver(), "rows_per_s", n / x.seconds(), "relative_diff", x.relativeDiff(), "bit_group", x.bitGroup()));
+          x.bytesToDriver(), "rows_per_s", n / x.seconds(), "relative_diff", x.relativeDiff(), "repeat_diff", x.repeatDiff(), "bit_group", x.bitGroup()));
     }
     for (StudyResults.ThroughputRow x : r.throughput()) {
       rows.add(row("part", "throughput", "mode", AccumulationMode.F64.cliName(), "rows", n, "block_rows", x.blockRows(),
@@ -224,14 +224,15 @@ public final class StudyReport {
           sci(x.relativeError()), sci(x.maxUlps()), sci(x.boundRelative()), x.seconds());
     }
     w.printf(Locale.ROOT, "%n![error against k](%s)%n%n![error against n](%s)%n", PLOT_ERROR_K, PLOT_ERROR_N);
-    w.printf(Locale.ROOT, "%n## 3. Partitioning%n%nEach pass float64 over a real repartition of the input; difference "
-        + "from the first pass (normwise relative); passes with the same bit group have bitwise-identical dW.%n%n");
+    w.printf(Locale.ROOT, "%n## 3. Partitioning%n%nEach pass float64 over a real repartition of the input; differences "
+        + "(normwise relative) from the very first pass and from repeat 0 of the same configuration; passes with the "
+        + "same bit group have bitwise-identical dW.%n%n");
     w.printf(Locale.ROOT, "| partitions | depth | aggregation | repeat | s | partials to driver | bytes to driver | "
-        + "relative diff | bit group |%n|---|---|---|---|---|---|---|---|---|%n");
+        + "diff from first pass | diff from repeat 0 | bit group |%n|---|---|---|---|---|---|---|---|---|---|%n");
     for (StudyResults.PartitionRow x : r.partitioning()) {
-      w.printf(Locale.ROOT, "| %d | %d | %s | %d | %.2f | %d | %d | %s | %d |%n", x.partitions(), x.treeDepth(),
+      w.printf(Locale.ROOT, "| %d | %d | %s | %d | %.2f | %d | %d | %s | %s | %d |%n", x.partitions(), x.treeDepth(),
           x.aggregation(), x.repeat(), x.seconds(), x.partialsToDriver(), x.bytesToDriver(), sci(x.relativeDiff()),
-          x.bitGroup());
+          sci(x.repeatDiff()), x.bitGroup());
     }
     w.printf(Locale.ROOT, "%n![spread against partitions](%s)%n", PLOT_SPREAD);
     w.printf(Locale.ROOT, "%n## 4. Throughput%n%nfloat64 pass reading the input in blocks of B rows, best of the repeats; kernel = forward + "

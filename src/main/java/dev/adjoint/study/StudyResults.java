@@ -18,9 +18,13 @@ public record StudyResults(Setup setup, List<NormalisationRow> normalisation, Li
   public record PrecisionRow(AccumulationMode mode, long rows, int k, double relativeError, double maxUlps,
       double boundRelative, double seconds) {}
 
-  /** Part 3: one pass with P partitions, a tree depth and an aggregation, repeat r; its dW against the first configuration's. */
+  /**
+   * Part 3: one pass with P partitions, a tree depth and an aggregation, repeat r; its dW against the very
+   * first pass's ({@code relativeDiff}) and against repeat 0 of the same configuration ({@code repeatDiff}).
+   * Passes with equal {@code bitGroup} have bitwise-identical dW.
+   */
   public record PartitionRow(int partitions, int treeDepth, String aggregation, int repeat, double seconds,
-      long partialsToDriver, long bytesToDriver, double relativeDiff, int bitGroup) {}
+      long partialsToDriver, long bytesToDriver, double relativeDiff, double repeatDiff, int bitGroup) {}
 
   /** Part 4: a float64 pass in blocks of B rows: wall time, and the kernel's (forward + backward) time over all tasks. */
   public record ThroughputRow(int blockRows, double seconds, double rowsPerSecond, double kernelSeconds,

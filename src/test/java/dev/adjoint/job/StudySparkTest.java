@@ -117,6 +117,7 @@ class StudySparkTest {
     for (List<StudyResults.PartitionRow> runs : configs.values()) {
       assertEquals(2, runs.size());
       assertEquals(runs.get(0).bitGroup(), runs.get(1).bitGroup(), "repeats of " + runs.get(0));
+      assertEquals(0.0, runs.get(1).repeatDiff(), "no difference between repeats");
       assertTrue(runs.get(0).partialsToDriver() <= 4 && runs.get(0).bytesToDriver() > 8L * D * M);
     }
     // P = 3 at depth 1: Spark's treeAggregate folds all 3 partials on the driver
