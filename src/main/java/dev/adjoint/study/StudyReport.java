@@ -154,11 +154,12 @@ public final class StudyReport {
       StudyResults.ThroughputRow first = r.throughput().get(0);
       double bestWall = r.throughput().stream().mapToDouble(StudyResults.ThroughputRow::rowsPerSecond).max().orElse(0);
       StudyResults.ThroughputRow last = r.throughput().get(r.throughput().size() - 1);
+      String largest = last.blockRows() == knee.blockRows() ? "" : String.format(Locale.ROOT,
+          ", and blocks of %d rows at %s", last.blockRows(), sci(last.kernelRowsPerSecond()));
       c.add(String.format(Locale.ROOT, "Throughput: the GEMMs reach 90%% of their best rate (%s rows per task-second) "
-          + "at blocks of %d rows; blocks of %d row(s) run at %s rows per task-second, %.1f× slower, and blocks of %d "
-          + "rows at %s. The whole pass (reading Parquet included) peaks at %s rows/s wall clock.", sci(best),
-          knee.blockRows(), first.blockRows(), sci(first.kernelRowsPerSecond()), best / first.kernelRowsPerSecond(),
-          last.blockRows(), sci(last.kernelRowsPerSecond()), sci(bestWall)));
+          + "at blocks of %d rows; blocks of %d row(s) run at %s rows per task-second, %.1f× slower%s. The whole pass "
+          + "(reading Parquet included) peaks at %s rows/s wall clock.", sci(best), knee.blockRows(), first.blockRows(),
+          sci(first.kernelRowsPerSecond()), best / first.kernelRowsPerSecond(), largest, sci(bestWall)));
     }
     return c;
   }
@@ -211,13 +212,16 @@ public final class StudyReport {
     w.printf(Locale.ROOT, "%n## 1. Normalisation%n%n(a) = Σ per-batch sums / n, (b) = mean of per-batch means; both "
         + "against the full-batch gradient of the mean loss (normwise relative). Short-last: k−1 batches of "
         + "⌈n/(k − 1 + %.2f)⌉ rows and the rest.%n%n", MicroBatches.LAST_FRACTION);
-    w.printf(Locale.ROOT, "| batches | k | smallest | largest | last batch share | (a) vs full | (b) bias |%n|---|---|---|---|---|---|---|%n");
+    w.printf(Locale.ROOT, "| batches | k | smallest | largest | last batch share | (a) vs full | (a) = full to rounding "
+        + "(≤ %s) | (b) bias |%n|---|---|---|---|---|---|---|---|%n", sci(Normalisation.ROUNDING_AGREEMENT));
     for (StudyResults.NormalisationRow x : r.normalisation()) {
-      w.printf(Locale.ROOT, "| %s | %d | %d | %d | %.4f | %s | %s |%n", x.kind(), x.k(), x.smallestBatch(),
-          x.largestBatch(), x.lastBatchShare(), sci(x.sumThenDivideDiff()), sci(x.meanOfMeansBias()));
+      w.printf(Locale.ROOT, "| %s | %d | %d | %d | %.4f | %s | %s | %s |%n", x.kind(), x.k(), x.smallestBatch(),
+          x.largestBatch(), x.lastBatchShare(), sci(x.sumThenDivideDiff()),
+          x.sumThenDivideDiff() <= Normalisation.ROUNDING_AGREEMENT ? "yes" : "NO", sci(x.meanOfMeansBias()));
     }
     w.printf(Locale.ROOT, "%n## 2. Precision%n%nk equal micro-batches; error = max|dW − exact| / max|exact| over the "
-        + "reference's entries; ulps of the data type (float32 for the float32-data modes, float64 otherwise); bound from `ErrorBounds` (worst case).%n%n");
+        + "reference's entries; ulps of the data type (float32 for the float32-data modes, float64 otherwise); bound from `ErrorBounds` (worst case); "
+        + "pass s: the one pass that computes every split of the mode.%n%n");
     w.printf(Locale.ROOT, "| mode | n | k | relative error | max ulps | bound | pass s |%n|---|---|---|---|---|---|---|%n");
     for (StudyResults.PrecisionRow x : r.precision()) {
       w.printf(Locale.ROOT, "| %s | %d | %d | %s | %s | %s | %.1f |%n", x.mode().label, x.rows(), x.k(),
