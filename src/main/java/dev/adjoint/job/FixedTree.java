@@ -40,14 +40,8 @@ public final class FixedTree {
       }
       return out.iterator();
     }, true).mapToPair(t -> t);
-    int count = partials.getNumPartitions();
-    int scale = Math.max((int) Math.ceil(Math.pow(count, 1.0 / depth)), 2);
-    while (count > scale + (int) Math.ceil((double) count / scale)) {
-      level = mergeGroups(level, merge, scale);
-      count = (int) Math.ceil((double) count / scale);
-    }
-    if (count > DRIVER_MAX) {
-      level = mergeGroups(level, merge, count);
+    for (int fanIn : fanIns(partials.getNumPartitions(), depth)) {
+      level = mergeGroups(level, merge, fanIn);
     }
     List<Tuple2<Integer, T>> rest = new ArrayList<>(level.collect());
     rest.sort(Comparator.comparing(Tuple2::_1));
@@ -56,6 +50,30 @@ public final class FixedTree {
       acc = merge.call(acc, t._2());
     }
     return acc;
+  }
+
+  /** The fan-in of each level merged on the executors, for P partials and the given depth. */
+  static List<Integer> fanIns(int partitions, int depth) {
+    List<Integer> levels = new ArrayList<>();
+    int count = partitions;
+    int scale = Math.max((int) Math.ceil(Math.pow(count, 1.0 / depth)), 2);
+    while (count > scale + (int) Math.ceil((double) count / scale)) {
+      levels.add(scale);
+      count = (int) Math.ceil((double) count / scale);
+    }
+    if (count > DRIVER_MAX) {
+      levels.add(count);
+    }
+    return levels;
+  }
+
+  /** How many partials reach the driver from P partitions at the given depth (at most {@link #DRIVER_MAX}). */
+  public static int driverPartials(int partitions, int depth) {
+    int count = partitions;
+    for (int fanIn : fanIns(partitions, depth)) {
+      count = (int) Math.ceil((double) count / fanIn);
+    }
+    return count;
   }
 
   /** One level: index i goes to group ⌊i/s⌋; each group merges its partials in increasing index. */

@@ -1,0 +1,163 @@
+package dev.adjoint.study;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.text.DecimalFormat;
+import java.util.function.ToDoubleFunction;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
+import org.jfree.chart.axis.ValueAxis;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+/**
+ * The study's PNG plots (JFreeChart, headless): error against k and against n per mode with the bounds,
+ * throughput against block size, spread against partitions. Log axes where values span decades; a
+ * point whose value is 0 cannot sit on a log axis and is left out (the tables keep it).
+ */
+public final class StudyPlots {
+  private StudyPlots() {}
+
+  public static final int WIDTH = 900;
+  public static final int HEIGHT = 560;
+
+  private static final Color[] COLORS = {new Color(0xD6, 0x27, 0x28), new Color(0xFF, 0x7F, 0x0E),
+      new Color(0x1F, 0x77, 0xB4), new Color(0x2C, 0xA0, 0x2C)};
+
+  static {
+    System.setProperty("java.awt.headless", "true");
+  }
+
+  /** Error of each mode (solid) and its bound (dashed) against k at the full n, log–log. */
+  public static void errorVsK(StudyResults r, OutputStream out) throws IOException {
+    errorPlot(r, out, row -> row.rows() == r.setup().rows(), row -> row.k(), "micro-batches k (full batch of "
+        + r.setup().rows() + " rows split in k equal parts)", 2, "Error of accumulated dW against the exact sum, by k");
+  }
+
+  /** Error of each mode and its bound against n, at the growth series' k. */
+  public static void errorVsN(StudyResults r, int growthK, OutputStream out) throws IOException {
+    errorPlot(r, out, row -> row.k() == growthK, row -> row.rows(), "rows n (first n rows, " + growthK
+        + " equal micro-batches)", 10, "Error of accumulated dW against the exact sum, by n");
+  }
+
+  private static void errorPlot(StudyResults r, OutputStream out, java.util.function.Predicate<StudyResults.PrecisionRow> keep,
+      ToDoubleFunction<StudyResults.PrecisionRow> x, String xLabel, double xBase, String title) throws IOException {
+    XYSeriesCollection data = new XYSeriesCollection();
+    XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
+    int series = 0;
+    for (AccumulationMode mode : AccumulationMode.values()) {
+      XYSeries measured = new XYSeries(mode.label + ": measured", true, false);
+      XYSeries bound = new XYSeries(mode.label + ": bound", true, false);
+      for (StudyResults.PrecisionRow row : r.precision()) {
+        if (row.mode() == mode && keep.test(row)) {
+          addPositive(measured, x.applyAsDouble(row), row.relativeError());
+          addPositive(bound, x.applyAsDouble(row), row.boundRelative());
+        }
+      }
+      Color c = COLORS[mode.ordinal() % COLORS.length];
+      data.addSeries(measured);
+      renderer.setSeriesPaint(series, c);
+      renderer.setSeriesStroke(series++, new BasicStroke(2.2f));
+      data.addSeries(bound);
+      renderer.setSeriesPaint(series, c);
+      renderer.setSeriesShapesVisible(series, false);
+      renderer.setSeriesStroke(series++, new BasicStroke(1.4f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+          new float[] {6f, 4f}, 0f));
+    }
+    write(out, title, logAxis(xLabel, xBase), logAxis("normwise relative error  max|dW − exact| / max|exact|", 10),
+        data, renderer);
+  }
+
+  /** Rows/s of the whole pass (wall) and of the kernel alone (per task-second) against rows per block. */
+  public static void throughput(StudyResults r, OutputStream out) throws IOException {
+    XYSeries wall = new XYSeries("whole pass (wall clock, read + compute)", true, false);
+    XYSeries kernel = new XYSeries("kernel: forward + backward GEMMs (per task-second)", true, false);
+    for (StudyResults.ThroughputRow row : r.throughput()) {
+      addPositive(wall, row.blockRows(), row.rowsPerSecond());
+      addPositive(kernel, row.blockRows(), row.kernelRowsPerSecond());
+    }
+    XYSeriesCollection data = new XYSeriesCollection();
+    data.addSeries(wall);
+    data.addSeries(kernel);
+    XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
+    for (int s = 0; s < 2; s++) {
+      renderer.setSeriesPaint(s, COLORS[s + 2]);
+      renderer.setSeriesStroke(s, new BasicStroke(2.2f));
+    }
+    write(out, "Throughput against block size (float64, d=" + r.setup().inputDim() + ", m=" + r.setup().outputDim() + ")",
+        logAxis("rows per block (micro-batch size of one GEMM)", 2), logAxis("rows / s", 10), data, renderer);
+  }
+
+  /**
+   * Per partition count P, in units of u = 2⁻⁵³ (linear axis: 0 is the interesting value): the largest
+   * difference of dW between repeats of one configuration, per aggregation, and from the very first pass.
+   */
+  public static void spreadVsPartitions(StudyResults r, OutputStream out) throws IOException {
+    XYSeriesCollection data = new XYSeriesCollection();
+    XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
+    XYSeries fixed = new XYSeries("repeats of one configuration, fixed tree (adjoint)", true, false);
+    XYSeries spark = new XYSeries("repeats of one configuration, Spark treeAggregate", true, false);
+    XYSeries across = new XYSeries("all configurations at P, against the first pass (P = " + r.partitioning().get(0)
+        .partitions() + ")", true, false);
+    for (StudyResults.PartitionRow row : r.partitioning()) {
+      addMax(row.aggregation().equals("fixed") ? fixed : spark, row.partitions(), row.repeatDiff() / ErrorBounds.U64);
+      addMax(across, row.partitions(), row.relativeDiff() / ErrorBounds.U64);
+    }
+    XYSeries[] all = {fixed, spark, across};
+    Color[] colors = {COLORS[2], COLORS[0], Color.GRAY};
+    for (int s = 0; s < all.length; s++) {
+      data.addSeries(all[s]);
+      renderer.setSeriesPaint(s, colors[s]);
+      renderer.setSeriesStroke(s, new BasicStroke(s == 2 ? 1.4f : 2.2f));
+    }
+    NumberAxis y = new NumberAxis("max relative difference of dW  (units of u = 2⁻⁵³)");
+    y.setAutoRangeIncludesZero(true);
+    write(out, "Spread of dW by partition count (float64; tree depths " + r.partitioning().stream()
+        .map(x -> Integer.toString(x.treeDepth())).distinct().collect(java.util.stream.Collectors.joining(", ")) + ")",
+        logAxis("partitions P", 2), y, data, renderer);
+  }
+
+  /** Keeps the largest y seen at x. */
+  private static void addMax(XYSeries s, double x, double y) {
+    int i = s.indexOf(x);
+    if (i < 0) {
+      s.add(x, y);
+    } else if (s.getY(i).doubleValue() < y) {
+      s.updateByIndex(i, y);
+    }
+  }
+
+  private static void addPositive(XYSeries s, double x, double y) {
+    if (y > 0 && Double.isFinite(y)) {
+      s.add(x, y);
+    }
+  }
+
+  private static LogAxis logAxis(String label, double base) {
+    LogAxis axis = new LogAxis(label);
+    axis.setBase(base);
+    axis.setTickUnit(new NumberTickUnit(1.0));
+    axis.setNumberFormatOverride(base == 2 ? new DecimalFormat("0") : new DecimalFormat("0.#E0"));
+    axis.setSmallestValue(1e-30);
+    return axis;
+  }
+
+  private static void write(OutputStream out, String title, ValueAxis x, ValueAxis y, XYSeriesCollection data,
+      XYLineAndShapeRenderer renderer) throws IOException {
+    XYPlot plot = new XYPlot(data, x, y, renderer);
+    plot.setBackgroundPaint(Color.WHITE);
+    plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+    plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+    JFreeChart chart = new JFreeChart(title, new Font(Font.SANS_SERIF, Font.BOLD, 16), plot, true);
+    chart.setBackgroundPaint(Color.WHITE);
+    ChartUtils.writeChartAsPNG(out, chart, WIDTH, HEIGHT);
+  }
+}

@@ -1,0 +1,259 @@
+package dev.adjoint.study;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The study's text outputs: results.csv and results.json (one row per configuration, the same columns)
+ * and summary.md (the setup, a table per part, the plots, and conclusions drawn from this run's numbers).
+ */
+public final class StudyReport {
+  private StudyReport() {}
+
+  /** The files a study writes; the only ones --overwrite removes. */
+  public static final String CSV = "results.csv";
+  public static final String JSON = "results.json";
+  public static final String SUMMARY = "summary.md";
+  public static final String PLOT_ERROR_K = "error-vs-k.png";
+  public static final String PLOT_ERROR_N = "error-vs-n.png";
+  public static final String PLOT_THROUGHPUT = "throughput-vs-block-rows.png";
+  public static final String PLOT_SPREAD = "spread-vs-partitions.png";
+  public static final List<String> OWN_NAMES = List.of(CSV, JSON, SUMMARY, PLOT_ERROR_K, PLOT_ERROR_N, PLOT_THROUGHPUT,
+      PLOT_SPREAD);
+
+  /** Every column of results.csv, in order; a row leaves empty what its part does not measure. */
+  public static final List<String> COLUMNS = List.of("part", "mode", "batches", "rows", "k", "partitions", "tree_depth",
+      "aggregation", "repeat", "block_rows", "seconds", "partials_to_driver", "bytes_to_driver", "rows_per_s",
+      "kernel_rows_per_s", "relative_error", "max_ulps", "bound_relative", "smallest_batch", "largest_batch",
+      "last_batch_share", "sum_then_divide_diff", "mean_of_means_bias", "relative_diff", "repeat_diff", "bit_group");
+
+  /** One map per configuration (keys from {@link #COLUMNS}; absent = not measured by that part). */
+  public static List<Map<String, Object>> rows(StudyResults r) {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    long n = r.setup().rows();
+    for (StudyResults.NormalisationRow x : r.normalisation()) {
+      rows.add(row("part", "normalisation", "mode", AccumulationMode.F64.cliName(), "batches", x.kind(), "rows", n, "k", x.k(),
+          "smallest_batch", x.smallestBatch(), "largest_batch", x.largestBatch(), "last_batch_share", x.lastBatchShare(),
+          "sum_then_divide_diff", x.sumThenDivideDiff(), "mean_of_means_bias", x.meanOfMeansBias()));
+    }
+    for (StudyResults.PrecisionRow x : r.precision()) {
+      rows.add(row("part", "precision", "mode", x.mode().cliName(), "batches", "equal", "rows", x.rows(), "k", x.k(),
+          "partitions", r.setup().partitions(), "block_rows", r.setup().blockRows(), "seconds", x.seconds(),
+          "relative_error", x.relativeError(), "max_ulps", x.maxUlps(), "bound_relative", x.boundRelative()));
+    }
+    for (StudyResults.PartitionRow x : r.partitioning()) {
+      rows.add(row("part", "partitioning", "mode", AccumulationMode.F64.cliName(), "rows", n, "partitions", x.partitions(),
+          "tree_depth", x.treeDepth(), "aggregation", x.aggregation(), "repeat", x.repeat(), "block_rows",
+          r.setup().blockRows(), "seconds", x.seconds(), "partials_to_driver", x.partialsToDriver(), "bytes_to_driver",
+          x.bytesToDriver(), "rows_per_s", n / x.seconds(), "relative_diff", x.relativeDiff(), "repeat_diff", x.repeatDiff(), "bit_group", x.bitGroup()));
+    }
+    for (StudyResults.ThroughputRow x : r.throughput()) {
+      rows.add(row("part", "throughput", "mode", AccumulationMode.F64.cliName(), "rows", n, "block_rows", x.blockRows(),
+          "seconds", x.seconds(), "rows_per_s", x.rowsPerSecond(), "kernel_rows_per_s", x.kernelRowsPerSecond()));
+    }
+    return rows;
+  }
+
+  private static Map<String, Object> row(Object... kv) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put((String) kv[i], kv[i + 1]);
+    }
+    return m;
+  }
+
+  public static void writeCsv(StudyResults r, OutputStream out) {
+    PrintWriter w = writer(out);
+    w.println(String.join(",", COLUMNS));
+    for (Map<String, Object> row : rows(r)) {
+      w.println(COLUMNS.stream().map(c -> cell(row.get(c))).collect(Collectors.joining(",")));
+    }
+    w.flush();
+  }
+
+  private static String cell(Object v) {
+    if (v == null) {
+      return "";
+    }
+    return v instanceof Double d ? Double.toString(d) : v.toString();
+  }
+
+  public static void writeJson(StudyResults r, OutputStream out) throws IOException {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("setup", r.setup());
+    doc.put("results", rows(r));
+    doc.put("conclusions", conclusions(r));
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(new java.io.FilterOutputStream(out) {
+      @Override
+      public void close() throws IOException {
+        flush();  // the caller closes the stream
+      }
+    }, doc);
+  }
+
+  /** Three to five sentences, each quoting this run's numbers. */
+  public static List<String> conclusions(StudyResults r) {
+    List<String> c = new ArrayList<>();
+    r.normalisation().stream().filter(x -> x.kind().equals("short-last") && x.k() > 1)
+        .max(Comparator.comparingDouble(StudyResults.NormalisationRow::meanOfMeansBias)).ifPresent(x -> {
+          double equalBias = r.normalisation().stream().filter(e -> e.kind().equals("equal"))
+              .mapToDouble(StudyResults.NormalisationRow::meanOfMeansBias).max().orElse(0);
+          double sumDiff = r.normalisation().stream().mapToDouble(StudyResults.NormalisationRow::sumThenDivideDiff)
+              .max().orElse(0);
+          c.add(String.format(Locale.ROOT, "Normalisation: with a short last micro-batch (k = %d, the last batch holds "
+              + "%.2f%% of the rows) the mean of per-micro-batch means is off the full-batch gradient by %s (normwise "
+              + "relative); summing and dividing once by n agrees with it to %s in every split (rounding: ≤ %s). With "
+              + "equal batches the mean of means is off by at most %s.", x.k(), 100 * x.lastBatchShare(),
+              sci(x.meanOfMeansBias()), sci(sumDiff), sci(Normalisation.ROUNDING_AGREEMENT), sci(equalBias)));
+        });
+    int kMax = r.precision().stream().filter(x -> x.rows() == r.setup().rows()).mapToInt(StudyResults.PrecisionRow::k)
+        .max().orElse(0);
+    int kMin = r.precision().stream().filter(x -> x.rows() == r.setup().rows()).mapToInt(StudyResults.PrecisionRow::k)
+        .min().orElse(0);
+    if (kMax > 0) {
+      StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
+          "Precision at k = %d over all %d rows (largest error in ulps of the data type: float32 for the first two, float64 for the others; normwise relative error; its bound):", kMax,
+          r.setup().rows()));
+      for (AccumulationMode mode : AccumulationMode.values()) {
+        StudyResults.PrecisionRow at = precision(r, mode, r.setup().rows(), kMax);
+        s.append(String.format(Locale.ROOT, " %s %s ulps, %s (bound %s);", mode.label, sci(at.maxUlps()),
+            sci(at.relativeError()), sci(at.boundRelative())));
+      }
+      StudyResults.PrecisionRow f32first = precision(r, AccumulationMode.F32_F32, r.setup().rows(), kMin);
+      StudyResults.PrecisionRow f32last = precision(r, AccumulationMode.F32_F32, r.setup().rows(), kMax);
+      s.setLength(s.length() - 1);
+      s.append(String.format(Locale.ROOT, ". Float32 accumulation goes from %s at k = %d to %s at k = %d; every "
+          + "measured error is below its bound.", sci(f32first.relativeError()), kMin, sci(f32last.relativeError()), kMax));
+      if (r.precision().stream().anyMatch(x -> x.relativeError() > x.boundRelative())) {
+        s.setLength(s.length() - " every measured error is below its bound.".length());
+        s.append(" SOME MEASURED ERROR EXCEEDS ITS BOUND (see the table).");
+      }
+      c.add(s.toString());
+    }
+    if (!r.partitioning().isEmpty()) {
+      c.add(partitionConclusion(r));
+    }
+    if (!r.throughput().isEmpty()) {
+      double best = r.throughput().stream().mapToDouble(StudyResults.ThroughputRow::kernelRowsPerSecond).max().orElse(0);
+      StudyResults.ThroughputRow knee = r.throughput().stream().filter(x -> x.kernelRowsPerSecond() >= 0.9 * best)
+          .min(Comparator.comparingInt(StudyResults.ThroughputRow::blockRows)).orElseThrow();
+      StudyResults.ThroughputRow first = r.throughput().get(0);
+      double bestWall = r.throughput().stream().mapToDouble(StudyResults.ThroughputRow::rowsPerSecond).max().orElse(0);
+      StudyResults.ThroughputRow last = r.throughput().get(r.throughput().size() - 1);
+      String largest = last.blockRows() == knee.blockRows() ? "" : String.format(Locale.ROOT,
+          ", and blocks of %d rows at %s", last.blockRows(), sci(last.kernelRowsPerSecond()));
+      c.add(String.format(Locale.ROOT, "Throughput: the GEMMs reach 90%% of their best rate (%s rows per task-second) "
+          + "at blocks of %d rows; blocks of %d row(s) run at %s rows per task-second, %.1f× slower%s. The whole pass "
+          + "(reading Parquet included) peaks at %s rows/s wall clock.", sci(best), knee.blockRows(), first.blockRows(),
+          sci(first.kernelRowsPerSecond()), best / first.kernelRowsPerSecond(), largest, sci(bestWall)));
+    }
+    return c;
+  }
+
+  private static String partitionConclusion(StudyResults r) {
+    Map<String, List<StudyResults.PartitionRow>> byConfig = r.partitioning().stream().collect(Collectors.groupingBy(
+        x -> x.aggregation() + "/" + x.partitions() + "/" + x.treeDepth(), LinkedHashMap::new, Collectors.toList()));
+    int[] stable = new int[2];
+    int[] total = new int[2];
+    for (List<StudyResults.PartitionRow> runs : byConfig.values()) {
+      int a = runs.get(0).aggregation().equals("fixed") ? 0 : 1;
+      total[a]++;
+      if (runs.stream().map(StudyResults.PartitionRow::bitGroup).distinct().count() == 1) {
+        stable[a]++;
+      }
+    }
+    Set<Integer> groups = new HashSet<>();
+    r.partitioning().forEach(x -> groups.add(x.bitGroup()));
+    double spread = r.partitioning().stream().mapToDouble(StudyResults.PartitionRow::relativeDiff).max().orElse(0);
+    long maxBytesFixed = r.partitioning().stream().filter(x -> x.aggregation().equals("fixed"))
+        .mapToLong(StudyResults.PartitionRow::bytesToDriver).max().orElse(0);
+    long maxBytesSpark = r.partitioning().stream().filter(x -> x.aggregation().equals("spark"))
+        .mapToLong(StudyResults.PartitionRow::bytesToDriver).max().orElse(0);
+    int repeats = r.partitioning().stream().mapToInt(StudyResults.PartitionRow::repeat).max().orElse(0) + 1;
+    return String.format(Locale.ROOT, "Partitioning: %d passes gave %d distinct dW bit patterns; dW differs across "
+        + "configurations by at most %s relative (%.1f u). Over %d repeats, %d of %d fixed-tree configurations and %d "
+        + "of %d Spark treeAggregate configurations gave bitwise-identical dW every time. The driver receives at most "
+        + "%d bytes of partials with the fixed tree and up to %d with treeAggregate.", r.partitioning().size(),
+        groups.size(), sci(spread), spread / ErrorBounds.U64, repeats, stable[0], total[0], stable[1], total[1],
+        maxBytesFixed, maxBytesSpark);
+  }
+
+  private static StudyResults.PrecisionRow precision(StudyResults r, AccumulationMode mode, long rows, int k) {
+    return r.precision().stream().filter(x -> x.mode() == mode && x.rows() == rows && x.k() == k).findFirst()
+        .orElseThrow();
+  }
+
+  public static void writeSummary(StudyResults r, OutputStream out) {
+    PrintWriter w = writer(out);
+    StudyResults.Setup s = r.setup();
+    w.printf(Locale.ROOT, "# Gradient-accumulation study%n%n");
+    w.printf(Locale.ROOT, "Input `%s`: n = %d rows, W [%d×%d], loss %s; %d partitions, blocks of %d rows; BLAS %s. "
+        + "Exact reference: %s entries of dW (%s) in double-double, %.1f s; full-batch pass %.1f s.%n%n", s.input(),
+        s.rows(), s.inputDim(), s.outputDim(), s.loss(), s.partitions(), s.blockRows(), s.blas(), s.sampledEntries(),
+        s.allEntries() ? "all of them" : "a seeded sample", s.referenceSeconds(), s.fullBatchSeconds());
+    w.printf(Locale.ROOT, "## Conclusions%n%n");
+    for (String c : conclusions(r)) {
+      w.printf(Locale.ROOT, "- %s%n", c);
+    }
+    w.printf(Locale.ROOT, "%n## 1. Normalisation%n%n(a) = Σ per-batch sums / n, (b) = mean of per-batch means; both "
+        + "against the full-batch gradient of the mean loss (normwise relative). Short-last: k−1 batches of "
+        + "⌈n/(k − 1 + %.2f)⌉ rows and the rest.%n%n", MicroBatches.LAST_FRACTION);
+    w.printf(Locale.ROOT, "| batches | k | smallest | largest | last batch share | (a) vs full | (a) = full to rounding "
+        + "(≤ %s) | (b) bias |%n|---|---|---|---|---|---|---|---|%n", sci(Normalisation.ROUNDING_AGREEMENT));
+    for (StudyResults.NormalisationRow x : r.normalisation()) {
+      w.printf(Locale.ROOT, "| %s | %d | %d | %d | %.4f | %s | %s | %s |%n", x.kind(), x.k(), x.smallestBatch(),
+          x.largestBatch(), x.lastBatchShare(), sci(x.sumThenDivideDiff()),
+          x.sumThenDivideDiff() <= Normalisation.ROUNDING_AGREEMENT ? "yes" : "NO", sci(x.meanOfMeansBias()));
+    }
+    w.printf(Locale.ROOT, "%n## 2. Precision%n%nk equal micro-batches; error = max|dW − exact| / max|exact| over the "
+        + "reference's entries; ulps of the data type (float32 for the float32-data modes, float64 otherwise); bound from `ErrorBounds` (worst case); "
+        + "pass s: the one pass that computes every split of the mode.%n%n");
+    w.printf(Locale.ROOT, "| mode | n | k | relative error | max ulps | bound | pass s |%n|---|---|---|---|---|---|---|%n");
+    for (StudyResults.PrecisionRow x : r.precision()) {
+      w.printf(Locale.ROOT, "| %s | %d | %d | %s | %s | %s | %.1f |%n", x.mode().label, x.rows(), x.k(),
+          sci(x.relativeError()), sci(x.maxUlps()), sci(x.boundRelative()), x.seconds());
+    }
+    w.printf(Locale.ROOT, "%n![error against k](%s)%n%n![error against n](%s)%n", PLOT_ERROR_K, PLOT_ERROR_N);
+    w.printf(Locale.ROOT, "%n## 3. Partitioning%n%nEach pass float64 over a real repartition of the input; differences "
+        + "(normwise relative) from the very first pass and from repeat 0 of the same configuration; passes with the "
+        + "same bit group have bitwise-identical dW.%n%n");
+    w.printf(Locale.ROOT, "| partitions | depth | aggregation | repeat | s | partials to driver | bytes to driver | "
+        + "diff from first pass | diff from repeat 0 | bit group |%n|---|---|---|---|---|---|---|---|---|---|%n");
+    for (StudyResults.PartitionRow x : r.partitioning()) {
+      w.printf(Locale.ROOT, "| %d | %d | %s | %d | %.2f | %d | %d | %s | %s | %d |%n", x.partitions(), x.treeDepth(),
+          x.aggregation(), x.repeat(), x.seconds(), x.partialsToDriver(), x.bytesToDriver(), sci(x.relativeDiff()),
+          sci(x.repeatDiff()), x.bitGroup());
+    }
+    w.printf(Locale.ROOT, "%n![spread against partitions](%s)%n", PLOT_SPREAD);
+    w.printf(Locale.ROOT, "%n## 4. Throughput%n%nfloat64 pass reading the input in blocks of B rows, best of the repeats; kernel = forward + "
+        + "backward GEMM time summed over tasks.%n%n| block rows | s | rows/s | kernel s | kernel rows/s |%n|---|---|---|---|---|%n");
+    for (StudyResults.ThroughputRow x : r.throughput()) {
+      w.printf(Locale.ROOT, "| %d | %.2f | %s | %.2f | %s |%n", x.blockRows(), x.seconds(), sci(x.rowsPerSecond()),
+          x.kernelSeconds(), sci(x.kernelRowsPerSecond()));
+    }
+    w.printf(Locale.ROOT, "%n![throughput against block size](%s)%n", PLOT_THROUGHPUT);
+    w.flush();
+  }
+
+  private static String sci(double v) {
+    return String.format(Locale.ROOT, "%.2e", v);
+  }
+
+  private static PrintWriter writer(OutputStream out) {
+    return new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
+  }
+}

@@ -1,0 +1,32 @@
+package dev.adjoint.study;
+
+import java.util.List;
+
+/** What one run of the accumulation study measured, part by part; {@link StudyReport} writes it. */
+public record StudyResults(Setup setup, List<NormalisationRow> normalisation, List<PrecisionRow> precision,
+    List<PartitionRow> partitioning, List<ThroughputRow> throughput) {
+
+  /** The dataset and layer: n rows, W [d×m], the loss, the blocks and partitions of the study's passes. */
+  public record Setup(String input, long rows, int inputDim, int outputDim, String loss, int blockRows, int partitions,
+      int sampledEntries, boolean allEntries, String blas, double fullBatchSeconds, double referenceSeconds) {}
+
+  /** Part 1: k micro-batches cut {@code kind}; the last batch's share of the rows; (a) and (b) against the full batch. */
+  public record NormalisationRow(String kind, int k, long smallestBatch, long largestBatch, double lastBatchShare,
+      double sumThenDivideDiff, double meanOfMeansBias) {}
+
+  /** Part 2: a mode over the first n rows in k equal micro-batches, against the exact sums. */
+  public record PrecisionRow(AccumulationMode mode, long rows, int k, double relativeError, double maxUlps,
+      double boundRelative, double seconds) {}
+
+  /**
+   * Part 3: one pass with P partitions, a tree depth and an aggregation, repeat r; its dW against the very
+   * first pass's ({@code relativeDiff}) and against repeat 0 of the same configuration ({@code repeatDiff}).
+   * Passes with equal {@code bitGroup} have bitwise-identical dW.
+   */
+  public record PartitionRow(int partitions, int treeDepth, String aggregation, int repeat, double seconds,
+      long partialsToDriver, long bytesToDriver, double relativeDiff, double repeatDiff, int bitGroup) {}
+
+  /** Part 4: a float64 pass in blocks of B rows: wall time, and the kernel's (forward + backward) time over all tasks. */
+  public record ThroughputRow(int blockRows, double seconds, double rowsPerSecond, double kernelSeconds,
+      double kernelRowsPerSecond) {}
+}
