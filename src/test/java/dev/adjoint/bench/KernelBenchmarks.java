@@ -25,7 +25,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <pre>
  *   KernelBenchmarks [--dims 64,256,512,1024] [--d LIST] [--m LIST] [--rows 0] [--precision float64,float32]
- *                    [--quick] [--markdown FILE]
+ *                    [--forks F] [--iterations I] [--quick] [--markdown FILE]
  * </pre>
  * d and m each range over --dims (or over --d and --m when given); --rows lists block sizes (0 = the job's default for the shape).
  * scripts/bench kernel runs it with the project's test classpath.
@@ -42,7 +42,7 @@ public final class KernelBenchmarks {
       } else if (args[i].startsWith("--") && i + 1 < args.length) {
         opts.put(args[i].substring(2), args[++i]);
       } else {
-        System.err.println("usage: KernelBenchmarks [--dims LIST] [--d LIST] [--m LIST] [--rows LIST] [--precision LIST] [--quick] [--markdown FILE]");
+        System.err.println("usage: KernelBenchmarks [--dims LIST] [--d LIST] [--m LIST] [--rows LIST] [--precision LIST] [--forks F] [--iterations I] [--quick] [--markdown FILE]");
         System.exit(2);
       }
     }
@@ -53,6 +53,12 @@ public final class KernelBenchmarks {
         .param("m", opts.containsKey("m") ? opts.get("m").split(",") : dims)
         .param("rows", opts.getOrDefault("rows", "0").split(","))
         .param("precision", opts.getOrDefault("precision", "float64,float32").split(","));
+    if (opts.containsKey("forks")) {
+      builder.forks(Integer.parseInt(opts.get("forks")));
+    }
+    if (opts.containsKey("iterations")) {
+      builder.measurementIterations(Integer.parseInt(opts.get("iterations")));
+    }
     if (quick) {
       builder.warmupIterations(1).warmupTime(TimeValue.milliseconds(500))
           .measurementIterations(2).measurementTime(TimeValue.milliseconds(500));
@@ -83,6 +89,7 @@ public final class KernelBenchmarks {
       boolean layer = p.getBenchmark().endsWith(".layer");
       msPerOp.get(key)[layer ? 0 : 1] = r.getPrimaryResult().getScore();
     }
+    Map<String, List<Double>> bigRatios = new java.util.TreeMap<>();  // precision → layer/GEMM where d, m ≥ 256
     StringBuilder sb = new StringBuilder();
     sb.append("| precision | B (rows) | d | m | layer ms/block | layer GFLOP/s | GEMM GFLOP/s | layer / GEMM |\n");
     sb.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -94,6 +101,16 @@ public final class KernelBenchmarks {
       double gemmGflops = flops / (ms[1] * 1e6);
       sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.3f | %.1f | %.1f | %.0f%% |%n",
           f[0], f[1], f[2], f[3], ms[0], layerGflops, gemmGflops, 100 * layerGflops / gemmGflops));
+      if (Integer.parseInt(f[2]) >= 256 && Integer.parseInt(f[3]) >= 256) {
+        bigRatios.computeIfAbsent(f[0], k -> new ArrayList<>()).add(layerGflops / gemmGflops);
+      }
+    }
+    for (Map.Entry<String, List<Double>> e : bigRatios.entrySet()) {
+      List<Double> r = e.getValue();
+      r.sort(null);
+      double median = r.size() % 2 == 1 ? r.get(r.size() / 2) : (r.get(r.size() / 2 - 1) + r.get(r.size() / 2)) / 2;
+      sb.append(String.format(Locale.ROOT, "%n%s, d and m ≥ 256 (%d shapes): layer / GEMM median %.0f%%, range %.0f%%–%.0f%%.%n",
+          e.getKey(), r.size(), 100 * median, 100 * r.get(0), 100 * r.get(r.size() - 1)));
     }
     return sb.toString();
   }
