@@ -9,7 +9,6 @@ import dev.adjoint.kernel.Loss;
 import dev.adjoint.study.StudyPlots;
 import dev.adjoint.study.StudyReport;
 import dev.adjoint.study.StudyResults;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -141,26 +140,20 @@ final class StudyCommand implements Runnable {
       return ExitCodes.OK;
     }
 
-    /** Renders every file first, then writes each through a temporary name: a failure leaves no folder behind. */
-    private void write(OutputDir out, StudyResults r) throws IOException {
-      Map<String, byte[]> files = new LinkedHashMap<>();
-      files.put(StudyReport.CSV, render(s -> StudyReport.writeCsv(r, s)));
-      files.put(StudyReport.JSON, render(s -> StudyReport.writeJson(r, s)));
-      files.put(StudyReport.PLOT_ERROR_K, render(s -> StudyPlots.errorVsK(r, s)));
-      files.put(StudyReport.PLOT_ERROR_N, render(s -> StudyPlots.errorVsN(r, growthK, s)));
-      files.put(StudyReport.PLOT_THROUGHPUT, render(s -> StudyPlots.throughput(r, s)));
-      files.put(StudyReport.PLOT_SPREAD, render(s -> StudyPlots.spreadVsPartitions(r, s)));
-      files.put(StudyReport.SUMMARY, render(s -> StudyReport.writeSummary(r, s)));
-      out.clearOwnResults();
-      for (Map.Entry<String, byte[]> f : files.entrySet()) {
-        out.writeAtomically(f.getKey(), s -> s.write(f.getValue()));
-      }
-    }
-
-    private static byte[] render(OutputDir.Writer writer) throws IOException {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      writer.write(bytes);
-      return bytes.toByteArray();
+    /**
+     * Writes every file under a temporary name, then swaps the set in ({@link OutputDir#replaceAll}): a
+     * failure leaves the old results (or no folder), never a mix.
+     */
+    private static void write(OutputDir out, StudyResults r) throws IOException {
+      Map<String, OutputDir.Writer> files = new LinkedHashMap<>();
+      files.put(StudyReport.CSV, s -> StudyReport.writeCsv(r, s));
+      files.put(StudyReport.JSON, s -> StudyReport.writeJson(r, s));
+      files.put(StudyReport.PLOT_ERROR_K, s -> StudyPlots.errorVsK(r, s));
+      files.put(StudyReport.PLOT_ERROR_N, s -> StudyPlots.errorVsN(r, s));
+      files.put(StudyReport.PLOT_THROUGHPUT, s -> StudyPlots.throughput(r, s));
+      files.put(StudyReport.PLOT_SPREAD, s -> StudyPlots.spreadVsPartitions(r, s));
+      files.put(StudyReport.SUMMARY, s -> StudyReport.writeSummary(r, s));
+      out.replaceAll(files);
     }
 
     StudyOptions options() {

@@ -2,7 +2,9 @@ package dev.adjoint.data;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -73,6 +75,72 @@ public final class OutputDir {
   @FunctionalInterface
   public interface Writer {
     void write(OutputStream out) throws IOException;
+  }
+
+  /**
+   * Replaces this writer's whole set of results by {@code files} (name → writer), all or nothing: every
+   * file is written under a temporary name first (a failure there deletes them and leaves the old set, or
+   * no folder when there was none); then the old results (own names) are moved aside, the new ones renamed
+   * into place, and the old ones deleted. A failure while renaming moves the old set back.
+   */
+  public void replaceAll(Map<String, Writer> files) throws IOException {
+    boolean created = !fs.exists(dir);
+    fs.mkdirs(dir);
+    List<String> written = new ArrayList<>();
+    try {
+      for (Map.Entry<String, Writer> f : files.entrySet()) {
+        written.add(f.getKey());
+        try (OutputStream out = fs.create(temporary(f.getKey(), "inprogress"), true)) {
+          f.getValue().write(out);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      for (String name : written) {
+        fs.delete(temporary(name, "inprogress"), false);
+      }
+      if (created) {
+        fs.delete(dir, true);
+      }
+      throw e;
+    }
+    List<String> old = new ArrayList<>();
+    List<String> placed = new ArrayList<>();
+    try {
+      for (String name : ownNames) {
+        if (fs.exists(new Path(dir, name))) {
+          rename(new Path(dir, name), temporary(name, "old"));
+          old.add(name);
+        }
+      }
+      for (String name : files.keySet()) {
+        rename(temporary(name, "inprogress"), new Path(dir, name));
+        placed.add(name);
+      }
+    } catch (IOException | RuntimeException e) {
+      for (String name : placed) {
+        fs.delete(new Path(dir, name), true);
+      }
+      for (String name : files.keySet()) {
+        fs.delete(temporary(name, "inprogress"), false);
+      }
+      for (String name : old) {
+        fs.rename(temporary(name, "old"), new Path(dir, name));
+      }
+      throw e;
+    }
+    for (String name : old) {
+      fs.delete(temporary(name, "old"), true);
+    }
+  }
+
+  private Path temporary(String name, String why) {
+    return new Path(dir, "." + name + "." + why);
+  }
+
+  private void rename(Path from, Path to) throws IOException {
+    if (!fs.rename(from, to)) {
+      throw new IOException("could not rename " + from + " to " + to);
+    }
   }
 
   /** Writes {@code name} through a temporary name and renames it into place when complete. */

@@ -110,6 +110,19 @@ public final class Table {
     return new Table(rows, d, m, spec.targets() != null, idName, idField);
   }
 
+  /** Whether the table at {@code spec} has every column {@code source} names; reads only its schema. */
+  public static boolean hasColumns(SparkSession spark, TableSpec spec, ColumnSource source) {
+    List<String> names = List.of(load(spark, spec).schema().fieldNames());
+    if (source instanceof ColumnSource.Single s) {
+      return names.contains(s.column());
+    }
+    if (source instanceof ColumnSource.Columns cs) {
+      return names.containsAll(cs.columns());
+    }
+    String prefix = ((ColumnSource.Prefix) source).prefix();
+    return names.stream().anyMatch(n -> n.startsWith(prefix) && n.substring(prefix.length()).matches("[0-9]+"));
+  }
+
   private static Dataset<Row> load(SparkSession spark, TableSpec spec) {
     requireExists(spark, spec.path());
     try {

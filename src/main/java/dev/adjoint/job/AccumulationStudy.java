@@ -1,5 +1,6 @@
 package dev.adjoint.job;
 
+import dev.adjoint.bench.DriverBytes;
 import dev.adjoint.data.Blocks;
 import dev.adjoint.data.InputException;
 import dev.adjoint.data.Table;
@@ -9,12 +10,14 @@ import dev.adjoint.kernel.Block;
 import dev.adjoint.kernel.Dense;
 import dev.adjoint.kernel.GradientSum;
 import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.kernel.Precision;
 import dev.adjoint.kernel.Loss;
 import dev.adjoint.kernel.Reduction;
 import dev.adjoint.study.AccumulationMode;
 import dev.adjoint.study.AccumulationSum;
 import dev.adjoint.study.ErrorBounds;
 import dev.adjoint.study.ExactSum;
+import dev.adjoint.study.Magnitudes;
 import dev.adjoint.study.MicroBatches;
 import dev.adjoint.study.Normalisation;
 import dev.adjoint.study.SampledEntries;
@@ -23,8 +26,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function2;
@@ -64,32 +67,45 @@ public final class AccumulationStudy {
     LayerParams params = params(table);
     int blockRows = o.blockRows() > 0 ? o.blockRows() : Blocks.rowsForBytes(Blocks.DEFAULT_BLOCK_BYTES,
         params.inputDim, params.outputDim);
+    CachedParts first = onCachedBlocks(table, params, blockRows);
+    return new StudyResults(first.setup(), first.normalisation(), first.precision(),
+        partitioning(table, params, blockRows), throughput(table, params, first.setup().rows()));
+  }
+
+  /** What the passes over the cached, numbered blocks measure: the setup, parts 1 and 2. */
+  private record CachedParts(StudyResults.Setup setup, List<StudyResults.NormalisationRow> normalisation,
+      List<StudyResults.PrecisionRow> precision) {}
+
+  /** Parts 1 and 2 on the input's blocks, cached for their passes and unpersisted after. */
+  private CachedParts onCachedBlocks(Table table, LayerParams params, int blockRows) throws Exception {
     JavaRDD<Block> blocks = Blocks.of(table, blockRows).setName("adjoint study blocks")
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       long[] firstRows = firstRowOfEachPartition(blocks);
       long n = firstRows[firstRows.length - 1];
-      if (n == 0) {
-        throw new InputException(o.input().path() + ": the input has no rows");
-      }
-      for (int k : o.microBatches()) {
-        if (k > n) {
-          throw new InputException("--micro-batches " + k + " is more than the input's " + n + " rows");
-        }
-      }
-      long t0 = System.nanoTime();
-      double[] fullMean;
-      try (LayerJob job = new LayerJob(jsc, params, loss)) {
-        fullMean = job.gradientSum(blocks, TREE_DEPTH).finish(Reduction.MEAN).dW();
-      }
-      double fullSeconds = seconds(t0);
-
+      requireEnoughRows(n);
       List<MicroBatches> splits = splits(n);
+      int partitions = blocks.getNumPartitions();
+      requireMemoryFor(splits, params, partitions);
+
+      long t0 = System.nanoTime();
+      GradientSum full;
+      try (LayerJob job = new LayerJob(jsc, params, loss)) {
+        full = job.gradientSum(blocks, TREE_DEPTH);
+      }
+      double[] fullMean = full.finish(Reduction.MEAN).dW();
+      double fullSeconds = seconds(t0);
+      // h of the full pass: each term is added once per block of its partition, then merged across partitions
+      int fullRoundings = (int) Math.min(Integer.MAX_VALUE, full.blockCount() + partitions);
+
       long[] prefixes = prefixes(n);
       SampledEntries entries = SampledEntries.choose(params.inputDim, params.outputDim, o.sampleEntries(), o.seed());
       long t1 = System.nanoTime();
-      ExactSum exact = exactSums(blocks, firstRows, params, entries, prefixes);
+      ExactSum exact = exactSums(blocks, firstRows, params, ExactSum.empty(entries, prefixes), "float64 data");
       double referenceSeconds = seconds(t1);
+      ExactSum exact32 = exactSums(blocks, firstRows, params, ExactSum.overFloat32Data(entries, prefixes),
+          "float32-rounded data");
+      Magnitudes magnitudes = magnitudes(blocks, firstRows, params);
 
       List<StudyResults.NormalisationRow> normalisation = new ArrayList<>();
       List<StudyResults.PrecisionRow> precision = new ArrayList<>();
@@ -97,46 +113,78 @@ public final class AccumulationStudy {
         long t = System.nanoTime();
         AccumulationSum sums = accumulate(blocks, firstRows, params, mode, splits);
         double s = seconds(t);
-        precision.addAll(precisionRows(sums, exact, prefixes, blockRows, blocks.getNumPartitions(), s));
+        precision.addAll(precisionRows(sums, exact, exact32, prefixes, blockRows, s));
         if (mode == AccumulationMode.F64) {
-          normalisation.addAll(normalisationRows(sums, fullMean));
+          normalisation.addAll(normalisationRows(sums, fullMean, magnitudes, blockRows, fullRoundings));
         }
       }
-      blocks.unpersist(false);
-      StudyResults.Setup setup = new StudyResults.Setup(o.input().path(), n, params.inputDim, params.outputDim,
-          loss.cliName(), blockRows, blocks.getNumPartitions(), entries.size(), entries.all(),
-          Dense.blasImplementation(), fullSeconds, referenceSeconds);
-      return new StudyResults(setup, normalisation, precision, partitioning(table, params, blockRows),
-          throughput(table, params, n));
+      StudyResults.Setup setup = new StudyResults.Setup(o.input().path(),
+          o.input().format().name().toLowerCase(Locale.ROOT), n, params.inputDim, params.outputDim,
+          loss.cliName(), blockRows, partitions, entries.size(), entries.all(), Dense.blasImplementation(),
+          fullSeconds, referenceSeconds, o.microBatches(), o.growthK());
+      return new CachedParts(setup, normalisation, precision);
     } finally {
       blocks.unpersist(false);
     }
   }
 
-  /** The input, with targets unless the loss is sum; with loss auto, without them when the column is missing. */
-  private Table openTable() {
-    loss = o.loss();
-    if (loss == null) {
-      try {
-        loss = Loss.SQUARED;
-        return Table.open(spark, o.input(), false);
-      } catch (InputException missingTargets) {
-        if (!missingTargets.getMessage().contains("no targets column")) {
-          throw missingTargets;
-        }
-        loss = Loss.SUM;
-        return Table.open(spark, new TableSpec(o.input().path(), o.input().format(), o.input().features(), null, null),
-            false);
+  /** Every k, and the growth series' k, needs at least k rows. */
+  private void requireEnoughRows(long n) {
+    if (n == 0) {
+      throw new InputException(o.input().path() + ": the input has no rows");
+    }
+    for (int k : o.microBatches()) {
+      if (k > n) {
+        throw new InputException("--micro-batches " + k + " is more than the " + n + " rows of " + o.input().path()
+            + "; expected k ≤ " + n);
       }
     }
-    return Table.open(spark, o.input(), false);
+    if (o.growthK() > n) {
+      throw new InputException("--growth-k " + o.growthK() + " is more than the " + n + " rows of "
+          + o.input().path() + "; expected k ≤ " + n);
+    }
+  }
+
+  /**
+   * Refuses, before the passes, splits whose partials cannot fit the executors: a partial holds every
+   * batch's dW sum (Σk of d·m doubles, twice with Neumaier's compensation); a task folding a partition
+   * holds one, a task merging them up to the fixed tree's largest fan-in plus the one it builds.
+   */
+  private void requireMemoryFor(List<MicroBatches> splits, LayerParams params, int partitions) {
+    long batches = splits.stream().mapToLong(MicroBatches::k).sum();
+    long partial = 8L * batches * params.inputDim * params.outputDim;
+    long withCompensation = 2 * partial;
+    int fanIn = FixedTree.fanIns(partitions, TREE_DEPTH).stream().mapToInt(Integer::intValue).max().orElse(1);
+    long perTask = (fanIn + 1L) * withCompensation;
+    int tasks = MemoryCheck.tasksPerExecutor(spark.sparkContext());
+    long user = MemoryCheck.userMemory(spark.sparkContext());
+    if (tasks * perTask > user) {
+      throw new InputException(String.format(Locale.ROOT,
+          "the study keeps %d micro-batch sums of dW (%d, %d) per partial: %s (%s with Neumaier's compensation); a "
+              + "task merging partials holds up to %d + 1 and %d task(s) run per executor: %s, more than an "
+              + "executor's %s of user memory (heap %s). Use fewer or smaller --micro-batches (now %s) or a smaller "
+              + "--growth-k (now %d), or give the executors more memory (--driver-memory/ADJOINT_DRIVER_MEMORY in "
+              + "local mode, spark.executor.memory on a cluster)", batches, params.inputDim, params.outputDim,
+          MemoryCheck.mb(partial), MemoryCheck.mb(withCompensation), fanIn, tasks, MemoryCheck.mb(tasks * perTask),
+          MemoryCheck.mb(user), MemoryCheck.mb(MemoryCheck.heapPerExecutor(spark.sparkContext())), o.microBatches(),
+          o.growthK()));
+    }
+  }
+
+  /** The input, with targets unless the loss is sum; with loss auto, squared when the target column is there. */
+  private Table openTable() {
+    TableSpec in = o.input();
+    boolean targets = in.targets() != null && Table.hasColumns(spark, in, in.targets());
+    loss = o.loss() != null ? o.loss() : targets ? Loss.SQUARED : Loss.SUM;
+    if (loss.needsTargets() && !targets) {
+      throw new InputException("--loss squared needs targets: " + in.path() + " has no "
+          + (in.targets() == null ? "target column" : in.targets().describe()) + "; pass --target-col or use --loss sum");
+    }
+    return Table.open(spark, loss.needsTargets() ? in : new TableSpec(in.path(), in.format(), in.features(), null,
+        in.idColumn()), false);
   }
 
   private LayerParams params(Table table) {
-    if (loss.needsTargets() && !table.hasTargets) {
-      throw new InputException("--loss squared needs targets: " + o.input().path() + " has no column "
-          + o.input().targets().describe() + "; use --loss sum");
-    }
     LayerParams p;
     if (o.weightsPath() != null) {
       p = Weights.load(spark.sparkContext().hadoopConfiguration(), o.weightsPath(), o.biasPath());
@@ -172,7 +220,10 @@ public final class AccumulationStudy {
     return first;
   }
 
-  /** Equal and short-last splits for every k, and equal splits of growing prefixes for the n series. */
+  /**
+   * The k series first (for every k, equal then short-last), then the n series: equal splits of the
+   * growing prefixes in growthK batches, n itself included unless the k series already has that split.
+   */
   private List<MicroBatches> splits(long n) {
     List<MicroBatches> splits = new ArrayList<>();
     for (int k : o.microBatches()) {
@@ -229,23 +280,46 @@ public final class AccumulationStudy {
     T add(T acc, Block block, long firstRow);
   }
 
-  private ExactSum exactSums(JavaRDD<Block> blocks, long[] firstRows, LayerParams params, SampledEntries entries,
-      long[] prefixes) throws Exception {
+  private ExactSum exactSums(JavaRDD<Block> blocks, long[] firstRows, LayerParams params, ExactSum empty,
+      String data) throws Exception {
     Broadcast<LayerParams> bc = jsc.broadcast(params);
     try {
-      return foldNumbered(blocks, firstRows, ExactSum.empty(entries, prefixes), new ExactFold(bc, loss, entries, prefixes),
-          ExactSum::merge, "exact reference (double-double) of " + entries.size() + " dW entries");
+      return foldNumbered(blocks, firstRows, empty, new ExactFold(bc, loss, empty.copyOfEmpty()), ExactSum::merge,
+          "exact reference (double-double) of " + empty.entries().size() + " dW entries, " + data);
     } finally {
       bc.destroy();
     }
   }
 
+  /** S1 and S2 of every dW entry, for the normalisation's rounding agreement. */
+  private Magnitudes magnitudes(JavaRDD<Block> blocks, long[] firstRows, LayerParams params) throws Exception {
+    Broadcast<LayerParams> bc = jsc.broadcast(params);
+    try {
+      return foldNumbered(blocks, firstRows, Magnitudes.empty(params.inputDim, params.outputDim),
+          new MagnitudeFold(bc, loss, params.inputDim, params.outputDim), Magnitudes::merge, "magnitudes |X|ᵀ|G|");
+    } finally {
+      bc.destroy();
+    }
+  }
+
+  /** Folds blocks into {@link Magnitudes}. */
+  private record MagnitudeFold(Broadcast<LayerParams> bc, Loss loss, int d, int m) implements BlockFold<Magnitudes> {
+    @Override
+    public Magnitudes empty() {
+      return Magnitudes.empty(d, m);
+    }
+
+    @Override
+    public Magnitudes add(Magnitudes acc, Block block, long firstRow) {
+      return acc.add(block, bc.value(), loss);
+    }
+  }
+
   /** Folds numbered blocks into {@link ExactSum}s. */
-  private record ExactFold(Broadcast<LayerParams> bc, Loss loss, SampledEntries entries, long[] prefixes)
-      implements BlockFold<ExactSum> {
+  private record ExactFold(Broadcast<LayerParams> bc, Loss loss, ExactSum zero) implements BlockFold<ExactSum> {
     @Override
     public ExactSum empty() {
-      return ExactSum.empty(entries, prefixes);
+      return zero.copyOfEmpty();
     }
 
     @Override
@@ -280,11 +354,12 @@ public final class AccumulationStudy {
     }
   }
 
-  /** Each equal split of a mode against the exact sums of its prefix, with the bounds. */
-  private List<StudyResults.PrecisionRow> precisionRows(AccumulationSum sums, ExactSum exact, long[] prefixes,
-      int blockRows, int partitions, double seconds) {
+  /** Each equal split of a mode against the exact sums of its prefix, with the bounds entry by entry. */
+  private static List<StudyResults.PrecisionRow> precisionRows(AccumulationSum sums, ExactSum exact, ExactSum exact32,
+      long[] prefixes, int blockRows, double seconds) {
     List<StudyResults.PrecisionRow> rows = new ArrayList<>();
     SampledEntries entries = exact.entries();
+    boolean float32 = sums.mode.gemm == Precision.FLOAT32;
     for (int s = 0; s < sums.splits().size(); s++) {
       MicroBatches split = sums.splits().get(s);
       if (!split.kind().equals("equal")) {
@@ -295,34 +370,39 @@ public final class AccumulationStudy {
       double[] ex = exact.exact(p);
       double[] s1 = exact.termMagnitude(p);
       double[] s2 = exact.forwardMagnitude(p);
-      double depth = ErrorBounds.depth(split.maxSize(), blockRows, partitions, split.k());
+      int h = sums.roundings(s);
       double[] computed = new double[entries.size()];
       double[] bounds = new double[entries.size()];
       for (int e = 0; e < entries.size(); e++) {
         computed[e] = entries.of(dW, e);
-        bounds[e] = ErrorBounds.bound(sums.mode, blockRows, depth, entries.inputDim(), ex[e], s1[e], s2[e]);
+        bounds[e] = ErrorBounds.bound(sums.mode, blockRows, h, entries.inputDim(), ex[e], s1[e], s2[e]);
       }
       ErrorBounds.Errors err = ErrorBounds.errors(sums.mode, computed, ex, bounds);
+      double float32Data = float32 ? Normalisation.relativeDiff(computed, exact32.exact(p)) : Double.NaN;
       rows.add(new StudyResults.PrecisionRow(sums.mode, split.rows(), split.k(), err.relative(), err.maxUlps(),
-          err.boundRelative(), seconds));
+          err.boundRelative(), h, err.overBound(), float32Data, seconds));
     }
     return rows;
   }
 
-  /** (a) and (b) of every full-length split against the full-batch mean gradient. */
-  private static List<StudyResults.NormalisationRow> normalisationRows(AccumulationSum sums, double[] fullMean) {
+  /**
+   * (a) and (b) of the k series' splits (every --micro-batches k, equal and short-last; not the growth
+   * series) against the full-batch mean gradient, with the rounding agreement of each.
+   */
+  private List<StudyResults.NormalisationRow> normalisationRows(AccumulationSum sums, double[] fullMean,
+      Magnitudes magnitudes, int blockRows, int fullRoundings) {
     List<StudyResults.NormalisationRow> rows = new ArrayList<>();
-    for (int s = 0; s < sums.splits().size(); s++) {
-      MicroBatches split = sums.splits().get(s);
-      if (split.rows() != sums.splits().get(0).rows()) {
-        continue;  // a prefix of the n series
-      }
+    long n = sums.splits().get(0).rows();
+    for (int s = 0; s < o.microBatches().size() * 2; s++) {
+      MicroBatches split = sums.splits().get(s);  // splits() puts the k series first
       long[] batchRows = sums.batchRows(s);
       Normalisation.Comparison c = Normalisation.compare(sums.batchSums(s), batchRows, fullMean);
       long min = Arrays.stream(batchRows).min().orElse(0);
       long max = Arrays.stream(batchRows).max().orElse(0);
+      double agreement = Normalisation.roundingAgreement(magnitudes, blockRows, sums.roundings(s), fullRoundings,
+          split.k(), n, fullMean);
       rows.add(new StudyResults.NormalisationRow(split.kind(), split.k(), min, max,
-          (double) batchRows[split.k() - 1] / split.rows(), c.sumThenDivideDiff(), c.meanOfMeansBias()));
+          (double) batchRows[split.k() - 1] / split.rows(), c.sumThenDivideDiff(), c.meanOfMeansBias(), agreement));
     }
     return rows;
   }
@@ -330,19 +410,22 @@ public final class AccumulationStudy {
   /**
    * Part 3: for each partition count (a real repartition of the input, as --partitions does), each tree
    * depth, each aggregation and each repeat, one pass; its dW compared bitwise with every other, and relatively
-   * with the very first pass and with the first repeat of its own configuration. Bytes to the driver: the partials that reach it × one partial's size in Spark's serializer.
+   * with the very first pass and with the first repeat of its own configuration. Bytes to the driver: as
+   * measured by {@link DriverBytes} (Spark's resultSize of every task of the pass: the partials that reach
+   * the driver plus each task's metrics, ~4 KB a task); beside them, how many partials reach it.
    */
   private List<StudyResults.PartitionRow> partitioning(Table table, LayerParams params, int blockRows) throws Exception {
     List<StudyResults.PartitionRow> rows = new ArrayList<>();
     Map<BitKey, Integer> groups = new LinkedHashMap<>();
     double[] base = null;
-    long partialBytes = serializedBytes(GradientSum.empty(params.inputDim, params.outputDim));
+    DriverBytes driverBytes = DriverBytes.listen(spark.sparkContext());
     try (LayerJob job = new LayerJob(jsc, params, loss)) {
       for (int partitions : o.partitions()) {
         JavaRDD<Block> blocks = Blocks.of(table.repartition(partitions), blockRows)
             .setName("adjoint study blocks, " + partitions + " partitions").persist(StorageLevel.MEMORY_AND_DISK());
         try {
           blocks.count();  // the shuffle and the cache, outside the timed passes
+          driverBytes.takeBytes();  // and outside the measured bytes
           for (int depth : o.treeDepths()) {
             for (LayerJob.Aggregation aggregation : LayerJob.Aggregation.values()) {
               double[] firstRepeat = null;
@@ -350,6 +433,7 @@ public final class AccumulationStudy {
                 long t = System.nanoTime();
                 double[] dW = job.gradientSum(blocks, depth, aggregation).finish(Reduction.SUM).dW();
                 double s = seconds(t);
+                long bytes = driverBytes.takeBytes();
                 if (base == null) {
                   base = dW;
                 }
@@ -360,8 +444,7 @@ public final class AccumulationStudy {
                 long toDriver = aggregation == LayerJob.Aggregation.FIXED ? FixedTree.driverPartials(partitions, depth)
                     : sparkTreeAggregatePartials(partitions, depth);
                 rows.add(new StudyResults.PartitionRow(partitions, depth, aggregation.cliName(), r, s, toDriver,
-                    toDriver * partialBytes, Normalisation.relativeDiff(dW, base), Normalisation.relativeDiff(dW, firstRepeat),
-                    group));
+                    bytes, Normalisation.relativeDiff(dW, base), Normalisation.relativeDiff(dW, firstRepeat), group));
               }
             }
           }
@@ -369,6 +452,8 @@ public final class AccumulationStudy {
           blocks.unpersist(false);
         }
       }
+    } finally {
+      driverBytes.close();
     }
     return rows;
   }
@@ -384,12 +469,6 @@ public final class AccumulationStudy {
       count /= scale;
     }
     return count;
-  }
-
-  /** Bytes of one object in the serializer Spark ships task results with. */
-  private static long serializedBytes(Object value) {
-    return SparkEnv.get().serializer().newInstance()
-        .serialize(value, scala.reflect.ClassTag$.MODULE$.apply(Object.class)).remaining();
   }
 
   /** Part 4: float64 passes (read from the input, fixed tree) per block size, the best of the repeats. */

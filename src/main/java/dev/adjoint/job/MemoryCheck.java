@@ -20,9 +20,9 @@ public final class MemoryCheck {
     long partial = 8L * ((long) d * m + m);
     long blocks = 2L * 8L * blockRows * ((long) d + 2L * m);
     long perTask = 3 * partial + blocks;
-    long heap = CachePolicy.executorHeapBytes(sc) / Math.max(1, executors(sc));
-    double fraction = sc.getConf().getDouble("spark.memory.fraction", 0.6);
-    long user = (long) ((heap - RESERVED) * (1 - fraction));
+    long heap = heapPerExecutor(sc);
+    double fraction = memoryFraction(sc);
+    long user = userMemory(sc);
     int tasks = tasksPerExecutor(sc);
     long need = tasks * perTask + 8L * d * m;
     if (need > user) {
@@ -35,11 +35,26 @@ public final class MemoryCheck {
     }
   }
 
+  /** One executor's heap. */
+  static long heapPerExecutor(SparkContext sc) {
+    return CachePolicy.executorHeapBytes(sc) / Math.max(1, executors(sc));
+  }
+
+  private static double memoryFraction(SparkContext sc) {
+    return sc.getConf().getDouble("spark.memory.fraction", 0.6);
+  }
+
+  /** One executor's user memory: (heap − 300 MB)·(1 − spark.memory.fraction). */
+  static long userMemory(SparkContext sc) {
+    return (long) ((heapPerExecutor(sc) - RESERVED) * (1 - memoryFraction(sc)));
+  }
+
   private static int executors(SparkContext sc) {
     return sc.isLocal() ? 1 : Math.max(1, sc.getExecutorMemoryStatus().size() - 1);
   }
 
-  private static int tasksPerExecutor(SparkContext sc) {
+  /** Tasks one executor runs at once. */
+  static int tasksPerExecutor(SparkContext sc) {
     if (sc.isLocal()) {
       return Math.max(1, sc.defaultParallelism());
     }
@@ -48,7 +63,7 @@ public final class MemoryCheck {
     return Math.max(1, cores / perTask);
   }
 
-  private static String mb(long bytes) {
+  static String mb(long bytes) {
     return String.format(Locale.ROOT, "%.0f MB", bytes / 1048576.0);
   }
 }

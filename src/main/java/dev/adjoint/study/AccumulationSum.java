@@ -19,6 +19,11 @@ import java.util.List;
  * one micro-batch of every split; each piece's Xᵀ·G is one GEMM in the mode's precision, added into
  * that batch's running sum in the mode's arithmetic. {@link #accumulated} then adds a split's k batch
  * sums in order, on the driver, as gradient accumulation does. Pieces past a split's rows are not in it.
+ *
+ * <p>Beside each running sum it counts, for the error bounds, h: the most additions any of its terms has
+ * passed through after its piece's GEMM. Adding a piece makes it h + 1 (the cuts of every split count:
+ * a block cut in three is three additions); merging two non-empty sums makes it max(h, h') + 1 (merging
+ * an empty one changes nothing, as 0 + s is exact). {@link #roundings} gives it for a split's accumulated sum.
  */
 public final class AccumulationSum implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -33,6 +38,8 @@ public final class AccumulationSum implements Serializable {
   private final double[][][] sums;
   private final double[][][] compensations;
   private final long[][] rowCounts;
+  /** [split][batch] → h of that running sum (see the class comment). */
+  private final int[][] roundings;
 
   private AccumulationSum(AccumulationMode mode, int d, int m, List<MicroBatches> splitList) {
     this.mode = mode;
@@ -43,11 +50,13 @@ public final class AccumulationSum implements Serializable {
     this.sums = new double[splits.length][][];
     this.compensations = new double[splits.length][][];
     this.rowCounts = new long[splits.length][];
+    this.roundings = new int[splits.length][];
     for (int s = 0; s < splits.length; s++) {
       int k = splits[s].k();
       sums[s] = new double[k][d * m];
       compensations[s] = new double[k][mode == AccumulationMode.F64_NEUMAIER ? d * m : 0];
       rowCounts[s] = new long[k];
+      roundings[s] = new int[k];
     }
   }
 
@@ -77,6 +86,7 @@ public final class AccumulationSum implements Serializable {
           int b = split.batchOf(row);
           mode.add(sums[s][b], compensations[s][b], contribution);
           rowCounts[s][b] += end - at;
+          roundings[s][b]++;
         }
       }
       at = end;
@@ -91,6 +101,8 @@ public final class AccumulationSum implements Serializable {
     for (int s = 0; s < sums.length; s++) {
       for (int b = 0; b < sums[s].length; b++) {
         mode.merge(sums[s][b], compensations[s][b], other.sums[s][b], other.compensations[s][b]);
+        roundings[s][b] = mergedRoundings(rowCounts[s][b], roundings[s][b], other.rowCounts[s][b],
+            other.roundings[s][b]);
         rowCounts[s][b] += other.rowCounts[s][b];
       }
     }
@@ -106,6 +118,28 @@ public final class AccumulationSum implements Serializable {
       mode.merge(acc, comp, sums[s][b], compensations[s][b]);
     }
     return mode.value(acc, comp);
+  }
+
+  /**
+   * h of split {@code s}'s {@link #accumulated} sum: the most additions after its GEMM that any term passes
+   * through, within its partition, across partitions and across the k batch sums (the last one each).
+   */
+  public int roundings(int s) {
+    long rows = 0;
+    int h = 0;
+    for (int b = 0; b < sums[s].length; b++) {
+      h = mergedRoundings(rows, h, rowCounts[s][b], roundings[s][b]);
+      rows += rowCounts[s][b];
+    }
+    return h;
+  }
+
+  /** h of a sum of rows r (h) and rows r' (h'): the other's when one is empty (0 + s is exact), else max + 1. */
+  private static int mergedRoundings(long rows, int h, long otherRows, int otherH) {
+    if (otherRows == 0) {
+      return h;
+    }
+    return rows == 0 ? otherH : Math.max(h, otherH) + 1;
   }
 
   /** Split {@code s}'s batch sums dWSum_b (values, compensation included), in batch order. */

@@ -15,6 +15,10 @@ import java.util.Arrays;
  * G = Y − T (squared) or 1 (sum), then the products. No BLAS, no kernel code. Beside each exact sum it
  * keeps, for the error bounds, S1 = Σᵢ |xᵢⱼ·gᵢ꜀| (the terms' magnitude) and S2 = Σᵢ |xᵢⱼ|·Aᵢ꜀ with
  * Aᵢ꜀ = Σⱼ' |xᵢⱼ'·wⱼ'꜀| + |b꜀| (the forward's magnitude, which bounds the error G carries in).
+ *
+ * <p>{@link #overFloat32Data} computes the same sums exactly over X, W and b rounded to float32 (T stays
+ * float64, as the float32 kernel leaves it): against it, the float32 modes' errors are their arithmetic's
+ * alone, without the rounding of the data.
  */
 public final class ExactSum implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -26,9 +30,12 @@ public final class ExactSum implements Serializable {
   private final double[][] lo;
   private final double[][] s1;
   private final double[][] s2;
+  /** X, W and b rounded to float32 before the exact arithmetic. */
+  private final boolean float32Data;
 
-  private ExactSum(SampledEntries entries, long[] prefixes) {
+  private ExactSum(SampledEntries entries, long[] prefixes, boolean float32Data) {
     this.entries = entries;
+    this.float32Data = float32Data;
     this.prefixes = prefixes.clone();
     int e = entries.size();
     hi = new double[prefixes.length][e];
@@ -39,10 +46,29 @@ public final class ExactSum implements Serializable {
 
   /** Zero sums for the entries, for prefixes of the given lengths (increasing). The identity of merge. */
   public static ExactSum empty(SampledEntries entries, long[] prefixes) {
+    return empty(entries, prefixes, false);
+  }
+
+  /** {@link #empty}, over X, W and b rounded to float32 (see the class comment). */
+  public static ExactSum overFloat32Data(SampledEntries entries, long[] prefixes) {
+    return empty(entries, prefixes, true);
+  }
+
+  private static ExactSum empty(SampledEntries entries, long[] prefixes, boolean float32Data) {
     for (int s = 1; s < prefixes.length; s++) {
       Shapes.require(prefixes[s] > prefixes[s - 1], "prefix lengths must increase: " + Arrays.toString(prefixes));
     }
-    return new ExactSum(entries, prefixes);
+    return new ExactSum(entries, prefixes, float32Data);
+  }
+
+  /** An empty sum of the same entries, prefixes and data as this one. */
+  public ExactSum copyOfEmpty() {
+    return new ExactSum(entries, prefixes, float32Data);
+  }
+
+  /** v, or v rounded to float32 when this sums over float32 data. */
+  private double data(double v) {
+    return float32Data ? (float) v : v;
   }
 
   /** Folds in a block whose first row is global row {@code firstRow}. Mutates and returns {@code this}. */
@@ -66,14 +92,15 @@ public final class ExactSum implements Serializable {
       Arrays.fill(gLo, 0.0);
       for (int q = 0; q < cols.length; q++) {
         int c = cols[q];
-        double a = Math.abs(p.bias[c]);
+        double bias = data(p.bias[c]);
+        double a = Math.abs(bias);
         for (int j = 0; j < d; j++) {
-          double x = block.x[i * d + j];
-          double w = p.weights[j * m + c];
+          double x = data(block.x[i * d + j]);
+          double w = data(p.weights[j * m + c]);
           DoubleDouble.addProduct(gHi, gLo, q, x, w, 0.0);   // y = Σ x·w, exactly
           a += Math.abs(x * w);
         }
-        DoubleDouble.add(gHi, gLo, q, p.bias[c]);            // y += b
+        DoubleDouble.add(gHi, gLo, q, bias);                 // y += b
         if (loss == Loss.SQUARED) {
           DoubleDouble.add(gHi, gLo, q, -block.targets[i * m + c]);  // g = y − t
         } else {
@@ -84,7 +111,7 @@ public final class ExactSum implements Serializable {
       }
       for (int e = 0; e < entries.size(); e++) {
         int q = entries.columnSlot(e);
-        double x = block.x[i * d + entries.row(e)];
+        double x = data(block.x[i * d + entries.row(e)]);
         DoubleDouble.addProduct(hi[seg], lo[seg], e, x, gHi[q], gLo[q]);
         s1[seg][e] += Math.abs(x * gHi[q]);
         s2[seg][e] += Math.abs(x) * forward[q];
@@ -95,7 +122,8 @@ public final class ExactSum implements Serializable {
 
   /** Adds another partial's sums. Mutates and returns {@code this}. */
   public ExactSum merge(ExactSum other) {
-    Shapes.require(Arrays.equals(prefixes, other.prefixes) && other.entries.size() == entries.size(),
+    Shapes.require(Arrays.equals(prefixes, other.prefixes) && other.entries.size() == entries.size()
+        && other.float32Data == float32Data,
         "merging exact sums of different prefixes or entries");
     for (int s = 0; s < prefixes.length; s++) {
       for (int e = 0; e < entries.size(); e++) {

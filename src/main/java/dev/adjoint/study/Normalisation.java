@@ -55,10 +55,27 @@ public final class Normalisation {
   }
 
   /**
-   * Two float64 computations of the same n-term sums in different orders (the full-batch pass and
-   * sum-then-divide) agree to rounding: each errs by at most γ_h·Σ|terms| with h the additions a term
-   * passes through, observed near √h·u ≈ 10⁻¹³ for h up to 10⁶ with O(1) data. 10⁻¹² keeps an order of
-   * margin and is still 10⁻⁶ of the smallest bias worth reporting (one row's weight in a million).
+   * How far, normwise relative to max|∇L|, (a) may differ from the full-batch ∇L by rounding alone, and
+   * (b) too when the k batches are exactly equal. Both are float64 sums of the same terms xᵢⱼ·gᵢ꜀, so
+   * per entry |Σ Sᵦ − n·∇L| ≤ bound_a + bound_full, each {@link ErrorBounds#bound} for float64 with its
+   * own h ({@code splitRoundings}, {@code fullRoundings}); dividing by n rounds once for (a) and twice for
+   * the full pass (1/n, then the product): 3u·|∇L|. (b) adds, per batch, Sᵦ/nᵦ and /k (two roundings) and
+   * k − 1 additions: γ_{k+1}·Σᵦ|Sᵦ|/n ≤ γ_{k+1}·S1/n. The largest of these over the entries, over
+   * max|∇L|: it scales with this run's data, so a tiny gradient does not turn rounding into a "NO".
    */
-  public static final double ROUNDING_AGREEMENT = 1e-12;
+  public static double roundingAgreement(Magnitudes mag, int blockRows, int splitRoundings, int fullRoundings, int k,
+      long n, double[] fullMean) {
+    double worst = 0;
+    double scale = 0;
+    for (int q = 0; q < fullMean.length; q++) {
+      double s1 = mag.termMagnitude[q];
+      double s2 = mag.forwardMagnitude[q];
+      double sums = ErrorBounds.bound(AccumulationMode.F64, blockRows, splitRoundings, mag.inputDim, 0, s1, s2)
+          + ErrorBounds.bound(AccumulationMode.F64, blockRows, fullRoundings, mag.inputDim, 0, s1, s2)
+          + ErrorBounds.gamma(k + 1, ErrorBounds.U64) * s1;
+      worst = Math.max(worst, sums / n + 3 * ErrorBounds.U64 * Math.abs(fullMean[q]));
+      scale = Math.max(scale, Math.abs(fullMean[q]));
+    }
+    return scale > 0 ? worst / scale : worst;
+  }
 }

@@ -38,8 +38,9 @@ public final class StudyReport {
   /** Every column of results.csv, in order; a row leaves empty what its part does not measure. */
   public static final List<String> COLUMNS = List.of("part", "mode", "batches", "rows", "k", "partitions", "tree_depth",
       "aggregation", "repeat", "block_rows", "seconds", "partials_to_driver", "bytes_to_driver", "rows_per_s",
-      "kernel_rows_per_s", "relative_error", "max_ulps", "bound_relative", "smallest_batch", "largest_batch",
-      "last_batch_share", "sum_then_divide_diff", "mean_of_means_bias", "relative_diff", "repeat_diff", "bit_group");
+      "kernel_rows_per_s", "relative_error", "max_ulps", "bound_relative", "roundings", "entries_over_bound",
+      "relative_error_float32_data", "smallest_batch", "largest_batch", "last_batch_share", "sum_then_divide_diff",
+      "mean_of_means_bias", "rounding_agreement", "relative_diff", "repeat_diff", "bit_group");
 
   /** One map per configuration (keys from {@link #COLUMNS}; absent = not measured by that part). */
   public static List<Map<String, Object>> rows(StudyResults r) {
@@ -48,12 +49,15 @@ public final class StudyReport {
     for (StudyResults.NormalisationRow x : r.normalisation()) {
       rows.add(row("part", "normalisation", "mode", AccumulationMode.F64.cliName(), "batches", x.kind(), "rows", n, "k", x.k(),
           "smallest_batch", x.smallestBatch(), "largest_batch", x.largestBatch(), "last_batch_share", x.lastBatchShare(),
-          "sum_then_divide_diff", x.sumThenDivideDiff(), "mean_of_means_bias", x.meanOfMeansBias()));
+          "sum_then_divide_diff", x.sumThenDivideDiff(), "mean_of_means_bias", x.meanOfMeansBias(),
+          "rounding_agreement", x.roundingAgreement()));
     }
     for (StudyResults.PrecisionRow x : r.precision()) {
       rows.add(row("part", "precision", "mode", x.mode().cliName(), "batches", "equal", "rows", x.rows(), "k", x.k(),
           "partitions", r.setup().partitions(), "block_rows", r.setup().blockRows(), "seconds", x.seconds(),
-          "relative_error", x.relativeError(), "max_ulps", x.maxUlps(), "bound_relative", x.boundRelative()));
+          "relative_error", x.relativeError(), "max_ulps", x.maxUlps(), "bound_relative", x.boundRelative(),
+          "roundings", x.roundings(), "entries_over_bound", x.overBound(), "relative_error_float32_data",
+          Double.isNaN(x.relativeErrorFloat32Data()) ? null : x.relativeErrorFloat32Data()));
     }
     for (StudyResults.PartitionRow x : r.partitioning()) {
       rows.add(row("part", "partitioning", "mode", AccumulationMode.F64.cliName(), "rows", n, "partitions", x.partitions(),
@@ -71,7 +75,9 @@ public final class StudyReport {
   private static Map<String, Object> row(Object... kv) {
     Map<String, Object> m = new LinkedHashMap<>();
     for (int i = 0; i < kv.length; i += 2) {
-      m.put((String) kv[i], kv[i + 1]);
+      if (kv[i + 1] != null) {
+        m.put((String) kv[i], kv[i + 1]);
+      }
     }
     return m;
   }
@@ -114,34 +120,41 @@ public final class StudyReport {
               .mapToDouble(StudyResults.NormalisationRow::meanOfMeansBias).max().orElse(0);
           double sumDiff = r.normalisation().stream().mapToDouble(StudyResults.NormalisationRow::sumThenDivideDiff)
               .max().orElse(0);
+          long agree = r.normalisation().stream().filter(StudyResults.NormalisationRow::sumThenDivideAgrees).count();
+          double minAgreement = r.normalisation().stream().mapToDouble(StudyResults.NormalisationRow::roundingAgreement)
+              .min().orElse(0);
           c.add(String.format(Locale.ROOT, "Normalisation: with a short last micro-batch (k = %d, the last batch holds "
               + "%.2f%% of the rows) the mean of per-micro-batch means is off the full-batch gradient by %s (normwise "
-              + "relative); summing and dividing once by n agrees with it to %s in every split (rounding: ≤ %s). With "
-              + "equal batches the mean of means is off by at most %s.", x.k(), 100 * x.lastBatchShare(),
-              sci(x.meanOfMeansBias()), sci(sumDiff), sci(Normalisation.ROUNDING_AGREEMENT), sci(equalBias)));
+              + "relative); summing and dividing once by n agrees with it to %s, within what rounding alone allows in "
+              + "%d of %d splits (≥ %s, from this run's γ_h·S1). With equal batches the mean of means is off by at most "
+              + "%s.", x.k(), 100 * x.lastBatchShare(), sci(x.meanOfMeansBias()), sci(sumDiff), agree,
+              r.normalisation().size(), sci(minAgreement), sci(equalBias)));
         });
-    int kMax = r.precision().stream().filter(x -> x.rows() == r.setup().rows()).mapToInt(StudyResults.PrecisionRow::k)
-        .max().orElse(0);
-    int kMin = r.precision().stream().filter(x -> x.rows() == r.setup().rows()).mapToInt(StudyResults.PrecisionRow::k)
-        .min().orElse(0);
-    if (kMax > 0) {
-      StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
-          "Precision at k = %d over all %d rows (largest error in ulps of the data type: float32 for the first two, float64 for the others; normwise relative error; its bound):", kMax,
-          r.setup().rows()));
+    List<StudyResults.PrecisionRow> kSeries = kSeries(r);
+    if (!kSeries.isEmpty()) {
+      int kMax = kSeries.stream().mapToInt(StudyResults.PrecisionRow::k).max().orElseThrow();
+      int kMin = kSeries.stream().mapToInt(StudyResults.PrecisionRow::k).min().orElseThrow();
+      StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "Precision at k = %d over all %d rows (normwise "
+          + "relative error against the exact sums of the float64 data; largest error in ulps of the data type: "
+          + "float32 for the first two, float64 for the others; the bound):", kMax, r.setup().rows()));
       for (AccumulationMode mode : AccumulationMode.values()) {
         StudyResults.PrecisionRow at = precision(r, mode, r.setup().rows(), kMax);
-        s.append(String.format(Locale.ROOT, " %s %s ulps, %s (bound %s);", mode.label, sci(at.maxUlps()),
-            sci(at.relativeError()), sci(at.boundRelative())));
+        s.append(String.format(Locale.ROOT, " %s %s, %s ulps (bound %s)%s;", mode.label, sci(at.relativeError()),
+            sci(at.maxUlps()), sci(at.boundRelative()), Double.isNaN(at.relativeErrorFloat32Data()) ? ""
+                : ", " + sci(at.relativeErrorFloat32Data()) + " against the float32-rounded data's"));
       }
       StudyResults.PrecisionRow f32first = precision(r, AccumulationMode.F32_F32, r.setup().rows(), kMin);
       StudyResults.PrecisionRow f32last = precision(r, AccumulationMode.F32_F32, r.setup().rows(), kMax);
+      StudyResults.PrecisionRow f64 = precision(r, AccumulationMode.F64, r.setup().rows(), kMax);
+      StudyResults.PrecisionRow neumaier = precision(r, AccumulationMode.F64_NEUMAIER, r.setup().rows(), kMax);
       s.setLength(s.length() - 1);
-      s.append(String.format(Locale.ROOT, ". Float32 accumulation goes from %s at k = %d to %s at k = %d; every "
-          + "measured error is below its bound.", sci(f32first.relativeError()), kMin, sci(f32last.relativeError()), kMax));
-      if (r.precision().stream().anyMatch(x -> x.relativeError() > x.boundRelative())) {
-        s.setLength(s.length() - " every measured error is below its bound.".length());
-        s.append(" SOME MEASURED ERROR EXCEEDS ITS BOUND (see the table).");
-      }
+      long over = r.precision().stream().mapToLong(StudyResults.PrecisionRow::overBound).sum();
+      s.append(String.format(Locale.ROOT, ". Float32 accumulation goes from %s at k = %d to %s at k = %d; Neumaier's "
+          + "worst entry is %s ulps against plain float64's %s. %s", sci(f32first.relativeError()), kMin,
+          sci(f32last.relativeError()), kMax, sci(neumaier.maxUlps()), sci(f64.maxUlps()), over == 0
+              ? String.format(Locale.ROOT, "Every entry's error is within its own bound (%d entries × %d configurations).",
+                  r.setup().sampledEntries(), r.precision().size())
+              : over + " ENTRY ERRORS EXCEED THEIR OWN BOUND (see entries_over_bound in the table)."));
       c.add(s.toString());
     }
     if (!r.partitioning().isEmpty()) {
@@ -158,10 +171,17 @@ public final class StudyReport {
           ", and blocks of %d rows at %s", last.blockRows(), sci(last.kernelRowsPerSecond()));
       c.add(String.format(Locale.ROOT, "Throughput: the GEMMs reach 90%% of their best rate (%s rows per task-second) "
           + "at blocks of %d rows; blocks of %d row(s) run at %s rows per task-second, %.1f× slower%s. The whole pass "
-          + "(reading Parquet included) peaks at %s rows/s wall clock.", sci(best), knee.blockRows(), first.blockRows(),
-          sci(first.kernelRowsPerSecond()), best / first.kernelRowsPerSecond(), largest, sci(bestWall)));
+          + "(reading the %s input included) peaks at %s rows/s wall clock.", sci(best), knee.blockRows(),
+          first.blockRows(), sci(first.kernelRowsPerSecond()), best / first.kernelRowsPerSecond(), largest,
+          r.setup().format(), sci(bestWall)));
     }
     return c;
+  }
+
+  /** The precision rows of the k series: all n rows, k one of --micro-batches (not the growth series' own k). */
+  public static List<StudyResults.PrecisionRow> kSeries(StudyResults r) {
+    return r.precision().stream().filter(x -> x.rows() == r.setup().rows() && r.setup().microBatches().contains(x.k()))
+        .toList();
   }
 
   private static String partitionConclusion(StudyResults r) {
@@ -179,17 +199,23 @@ public final class StudyReport {
     Set<Integer> groups = new HashSet<>();
     r.partitioning().forEach(x -> groups.add(x.bitGroup()));
     double spread = r.partitioning().stream().mapToDouble(StudyResults.PartitionRow::relativeDiff).max().orElse(0);
-    long maxBytesFixed = r.partitioning().stream().filter(x -> x.aggregation().equals("fixed"))
-        .mapToLong(StudyResults.PartitionRow::bytesToDriver).max().orElse(0);
-    long maxBytesSpark = r.partitioning().stream().filter(x -> x.aggregation().equals("spark"))
-        .mapToLong(StudyResults.PartitionRow::bytesToDriver).max().orElse(0);
+    long maxBytesFixed = max(r, "fixed", StudyResults.PartitionRow::bytesToDriver);
+    long maxBytesSpark = max(r, "spark", StudyResults.PartitionRow::bytesToDriver);
+    long partialsFixed = max(r, "fixed", StudyResults.PartitionRow::partialsToDriver);
+    long partialsSpark = max(r, "spark", StudyResults.PartitionRow::partialsToDriver);
     int repeats = r.partitioning().stream().mapToInt(StudyResults.PartitionRow::repeat).max().orElse(0) + 1;
     return String.format(Locale.ROOT, "Partitioning: %d passes gave %d distinct dW bit patterns; dW differs across "
         + "configurations by at most %s relative (%.1f u). Over %d repeats, %d of %d fixed-tree configurations and %d "
-        + "of %d Spark treeAggregate configurations gave bitwise-identical dW every time. The driver receives at most "
-        + "%d bytes of partials with the fixed tree and up to %d with treeAggregate.", r.partitioning().size(),
-        groups.size(), sci(spread), spread / ErrorBounds.U64, repeats, stable[0], total[0], stable[1], total[1],
-        maxBytesFixed, maxBytesSpark);
+        + "of %d Spark treeAggregate configurations gave bitwise-identical dW every time. The fixed tree sends the "
+        + "driver at most %d partial(s) per pass, Spark's treeAggregate up to %d; the tasks' results (Spark's "
+        + "resultSize: the partials plus ~4 KB of metrics per task) come to at most %d and %d bytes per pass.",
+        r.partitioning().size(), groups.size(), sci(spread), spread / ErrorBounds.U64, repeats, stable[0], total[0],
+        stable[1], total[1], partialsFixed, partialsSpark, maxBytesFixed, maxBytesSpark);
+  }
+
+  private static long max(StudyResults r, String aggregation,
+      java.util.function.ToLongFunction<StudyResults.PartitionRow> value) {
+    return r.partitioning().stream().filter(x -> x.aggregation().equals(aggregation)).mapToLong(value).max().orElse(0);
   }
 
   private static StudyResults.PrecisionRow precision(StudyResults r, AccumulationMode mode, long rows, int k) {
@@ -201,9 +227,10 @@ public final class StudyReport {
     PrintWriter w = writer(out);
     StudyResults.Setup s = r.setup();
     w.printf(Locale.ROOT, "# Gradient-accumulation study%n%n");
-    w.printf(Locale.ROOT, "Input `%s`: n = %d rows, W [%d×%d], loss %s; %d partitions, blocks of %d rows; BLAS %s. "
-        + "Exact reference: %s entries of dW (%s) in double-double, %.1f s; full-batch pass %.1f s.%n%n", s.input(),
-        s.rows(), s.inputDim(), s.outputDim(), s.loss(), s.partitions(), s.blockRows(), s.blas(), s.sampledEntries(),
+    w.printf(Locale.ROOT, "Input `%s` (%s): n = %d rows, W [%d×%d], loss %s; %d partitions, blocks of %d rows; BLAS %s. "
+        + "Exact reference: %s entries of dW (%s) in double-double, %.1f s (and again over the float32-rounded data); "
+        + "full-batch pass %.1f s.%n%n", s.input(),
+        s.format(), s.rows(), s.inputDim(), s.outputDim(), s.loss(), s.partitions(), s.blockRows(), s.blas(), s.sampledEntries(),
         s.allEntries() ? "all of them" : "a seeded sample", s.referenceSeconds(), s.fullBatchSeconds());
     w.printf(Locale.ROOT, "## Conclusions%n%n");
     for (String c : conclusions(r)) {
@@ -211,26 +238,34 @@ public final class StudyReport {
     }
     w.printf(Locale.ROOT, "%n## 1. Normalisation%n%n(a) = Σ per-batch sums / n, (b) = mean of per-batch means; both "
         + "against the full-batch gradient of the mean loss (normwise relative). Short-last: k−1 batches of "
-        + "⌈n/(k − 1 + %.2f)⌉ rows and the rest.%n%n", MicroBatches.LAST_FRACTION);
-    w.printf(Locale.ROOT, "| batches | k | smallest | largest | last batch share | (a) vs full | (a) = full to rounding "
-        + "(≤ %s) | (b) bias |%n|---|---|---|---|---|---|---|---|%n", sci(Normalisation.ROUNDING_AGREEMENT));
+        + "⌈n/(k − 1 + %.2f)⌉ rows and the rest. Rounding allows: how far rounding alone may move (a), and (b) "
+        + "with exactly equal batches, from the full batch (`Normalisation.roundingAgreement`, from this run's "
+        + "|X|ᵀ|G|).%n%n", MicroBatches.LAST_FRACTION);
+    w.printf(Locale.ROOT, "| batches | k | smallest | largest | last batch share | (a) vs full | rounding allows | "
+        + "(a) = full to rounding | (b) bias |%n|---|---|---|---|---|---|---|---|---|%n");
     for (StudyResults.NormalisationRow x : r.normalisation()) {
-      w.printf(Locale.ROOT, "| %s | %d | %d | %d | %.4f | %s | %s | %s |%n", x.kind(), x.k(), x.smallestBatch(),
-          x.largestBatch(), x.lastBatchShare(), sci(x.sumThenDivideDiff()),
-          x.sumThenDivideDiff() <= Normalisation.ROUNDING_AGREEMENT ? "yes" : "NO", sci(x.meanOfMeansBias()));
+      w.printf(Locale.ROOT, "| %s | %d | %d | %d | %.4f | %s | %s | %s | %s |%n", x.kind(), x.k(), x.smallestBatch(),
+          x.largestBatch(), x.lastBatchShare(), sci(x.sumThenDivideDiff()), sci(x.roundingAgreement()),
+          x.sumThenDivideAgrees() ? "yes" : "NO", sci(x.meanOfMeansBias()));
     }
     w.printf(Locale.ROOT, "%n## 2. Precision%n%nk equal micro-batches; error = max|dW − exact| / max|exact| over the "
-        + "reference's entries; ulps of the data type (float32 for the float32-data modes, float64 otherwise); bound from `ErrorBounds` (worst case); "
-        + "pass s: the one pass that computes every split of the mode.%n%n");
-    w.printf(Locale.ROOT, "| mode | n | k | relative error | max ulps | bound | pass s |%n|---|---|---|---|---|---|---|%n");
+        + "reference's entries, against the exact sums of the float64 data and (float32 modes) of the float32-rounded "
+        + "data; ulps of the data type (float32 for the float32-data modes, float64 otherwise); bound from "
+        + "`ErrorBounds` (worst case, normwise: its largest entry over max|exact|); h: the most additions a term "
+        + "passed through after its GEMM, counted; over bound: entries whose error exceeds their own bound; pass s: "
+        + "the one pass that computes every split of the mode.%n%n");
+    w.printf(Locale.ROOT, "| mode | n | k | relative error | vs float32 data | max ulps | bound | h | over bound | pass s |"
+        + "%n|---|---|---|---|---|---|---|---|---|---|%n");
     for (StudyResults.PrecisionRow x : r.precision()) {
-      w.printf(Locale.ROOT, "| %s | %d | %d | %s | %s | %s | %.1f |%n", x.mode().label, x.rows(), x.k(),
-          sci(x.relativeError()), sci(x.maxUlps()), sci(x.boundRelative()), x.seconds());
+      w.printf(Locale.ROOT, "| %s | %d | %d | %s | %s | %s | %s | %d | %d | %.1f |%n", x.mode().label, x.rows(), x.k(),
+          sci(x.relativeError()), Double.isNaN(x.relativeErrorFloat32Data()) ? "" : sci(x.relativeErrorFloat32Data()),
+          sci(x.maxUlps()), sci(x.boundRelative()), x.roundings(), x.overBound(), x.seconds());
     }
     w.printf(Locale.ROOT, "%n![error against k](%s)%n%n![error against n](%s)%n", PLOT_ERROR_K, PLOT_ERROR_N);
     w.printf(Locale.ROOT, "%n## 3. Partitioning%n%nEach pass float64 over a real repartition of the input; differences "
         + "(normwise relative) from the very first pass and from repeat 0 of the same configuration; passes with the "
-        + "same bit group have bitwise-identical dW.%n%n");
+        + "same bit group have bitwise-identical dW. Bytes to driver: Spark's resultSize summed over the pass's "
+        + "tasks (the partials plus ~4 KB of task metrics per task).%n%n");
     w.printf(Locale.ROOT, "| partitions | depth | aggregation | repeat | s | partials to driver | bytes to driver | "
         + "diff from first pass | diff from repeat 0 | bit group |%n|---|---|---|---|---|---|---|---|---|---|%n");
     for (StudyResults.PartitionRow x : r.partitioning()) {
