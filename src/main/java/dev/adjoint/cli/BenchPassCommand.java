@@ -64,8 +64,8 @@ final class BenchPassCommand implements Callable<Integer> {
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as a JSON list.")
   File json;
 
-  @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: local[*]).")
-  String master;
+  @CommandLine.Mixin
+  MasterOption master;
 
   @Override
   public Integer call() throws Exception {
@@ -76,7 +76,7 @@ final class BenchPassCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--passes must be ≥ 1; --parquet-repeats, --baseline-passes and --partitions ≥ 0; --block-bytes ≥ 1");
     }
-    try (RunCommand.Spark spark = RunCommand.Spark.open(master)) {
+    try (RunCommand.Spark spark = master.open()) {
       SparkSession s = spark.session();
       String dir = input.replaceAll("/+$", "");
       Table table = Table.open(s, new TableSpec(dir + "/data", TableSpec.Format.PARQUET,

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.DoubleSupplier;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -37,13 +38,13 @@ final class BenchReadCommand implements Callable<Integer> {
   @Option(names = "--work", paramLabel = "DIR", description = "Where the datasets go (default: a temporary folder, deleted after).")
   String work;
 
-  @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: local[*]).")
-  String master;
+  @CommandLine.Mixin
+  MasterOption master;
 
   @Override
   public Integer call() throws Exception {
     Path dir = work != null ? Path.of(work) : Files.createTempDirectory("adjoint-bench-read");
-    try (RunCommand.Spark spark = RunCommand.Spark.open(master)) {
+    try (RunCommand.Spark spark = master.open()) {
       SparkSession s = spark.session();
       int files = (int) Math.max(2, rows * (long) dim * 8 / (128L << 20));
       record Case(String name, Generator.Layout layout, boolean float32) {}

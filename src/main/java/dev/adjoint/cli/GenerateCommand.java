@@ -57,8 +57,8 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--overwrite", description = "Replace what an earlier generate wrote in DIR (nothing else).")
   boolean overwrite;
 
-  @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: spark-submit's, else local[*]).")
-  String master;
+  @CommandLine.Mixin
+  MasterOption master;
 
   @Option(names = {"-v", "--verbose"}, description = "Stack traces with errors.")
   boolean verbose;
@@ -81,7 +81,7 @@ final class GenerateCommand implements Callable<Integer> {
     long bytes = rows * (long) dim * (float32 ? 4 : 8);
     int fileCount = files > 0 ? files : (int) Math.max(1, Math.min(100_000, bytes / (128L << 20)));
     Generator.Spec g = new Generator.Spec(rows, dim, outDim, seed, float32, layout, fileCount, targets, ids, noise);
-    try (RunCommand.Spark spark = RunCommand.Spark.open(master)) {
+    try (RunCommand.Spark spark = master.open()) {
       OutputDir out = OutputDir.prepare(spark.session().sparkContext().hadoopConfiguration(), output, overwrite,
           Generator.OWN_NAMES);
       AtomicInteger done = new AtomicInteger();

@@ -81,8 +81,8 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--overwrite", description = "Replace this job's results in an existing --output folder (nothing else there is touched).")
   boolean overwrite;
 
-  @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: spark-submit's, else local[*]).")
-  String master;
+  @CommandLine.Mixin
+  MasterOption master;
 
   @Option(names = "--partitions", paramLabel = "N", description = "Repartition the input into N partitions (default: as read).")
   int partitions;
@@ -156,7 +156,7 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     RunOptions options = options();
-    try (Spark spark = Spark.open(master)) {
+    try (Spark spark = master.open()) {
       RunResult result = LinearLayerRun.run(spark.session(), options);
       Summary.print(System.out, options, result);
       return result.verified() ? ExitCodes.OK : ExitCodes.VERIFICATION_FAILED;

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.api.java.JavaSparkContext;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -27,8 +28,8 @@ final class SelfTestCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "S", defaultValue = "7", description = "Seed of the data (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: local[*]).")
-  String master;
+  @CommandLine.Mixin
+  MasterOption master;
 
   @Option(names = {"-v", "--verbose"}, description = "Print every check's comparisons for every bug.")
   boolean verbose;
@@ -43,7 +44,7 @@ final class SelfTestCommand implements Callable<Integer> {
           + "--rows ≥ 2·--partitions (every partition must hold rows for the dropped-partition bug to matter); got rows="
           + rows + ", dim=" + dim + ", partitions=" + partitions);
     }
-    try (RunCommand.Spark spark = RunCommand.Spark.open(master)) {
+    try (RunCommand.Spark spark = master.open()) {
       List<SelfTest.Row> table = SelfTest.run(JavaSparkContext.fromSparkContext(spark.session().sparkContext()), rows,
           dim, partitions, seed);
       System.out.printf(Locale.ROOT, "Self-test: n=%d, d=m=%d, %d partitions, squared loss%n%n", rows, dim, partitions);

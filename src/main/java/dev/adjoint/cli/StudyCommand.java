@@ -114,8 +114,8 @@ final class StudyCommand implements Runnable {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "2024", description = "Seed of the sampled entries (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: spark-submit's, else local[*]).")
-    String master;
+    @CommandLine.Mixin
+    MasterOption master;
 
     @Option(names = {"-v", "--verbose"}, description = "Stack traces with errors.")
     boolean verbose;
@@ -123,7 +123,7 @@ final class StudyCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       StudyOptions options = options();
-      try (RunCommand.Spark spark = RunCommand.Spark.open(master)) {
+      try (RunCommand.Spark spark = master.open()) {
         OutputDir out = OutputDir.prepare(spark.session().sparkContext().hadoopConfiguration(), output, overwrite,
             StudyReport.OWN_NAMES);
         System.out.printf(Locale.ROOT, "Gradient-accumulation study of %s (k = %s, partitions %s, depths %s, %d repeats)%n",

@@ -378,7 +378,7 @@ public final class AccumulationStudy {
         bounds[e] = ErrorBounds.bound(sums.mode, blockRows, h, entries.inputDim(), ex[e], s1[e], s2[e]);
       }
       ErrorBounds.Errors err = ErrorBounds.errors(sums.mode, computed, ex, bounds);
-      double float32Data = float32 ? Normalisation.relativeDiff(computed, exact32.exact(p)) : Double.NaN;
+      double float32Data = float32 ? Dense.normwiseRelError(computed, exact32.exact(p)) : Double.NaN;
       rows.add(new StudyResults.PrecisionRow(sums.mode, split.rows(), split.k(), err.relative(), err.maxUlps(),
           err.boundRelative(), h, err.overBound(), float32Data, seconds));
     }
@@ -444,7 +444,7 @@ public final class AccumulationStudy {
                 long toDriver = aggregation == LayerJob.Aggregation.FIXED ? FixedTree.driverPartials(partitions, depth)
                     : sparkTreeAggregatePartials(partitions, depth);
                 rows.add(new StudyResults.PartitionRow(partitions, depth, aggregation.cliName(), r, s, toDriver,
-                    bytes, Normalisation.relativeDiff(dW, base), Normalisation.relativeDiff(dW, firstRepeat), group));
+                    bytes, Dense.normwiseRelError(dW, base), Dense.normwiseRelError(dW, firstRepeat), group));
               }
             }
           }

@@ -1,5 +1,7 @@
 package dev.adjoint.study;
 
+import dev.adjoint.kernel.Dense;
+
 import dev.adjoint.kernel.Shapes;
 
 /**
@@ -40,18 +42,7 @@ public final class Normalisation {
       a[q] /= n;   // normalise once, by the total
       b[q] /= k;   // the mean of the k means
     }
-    return new Comparison(a, b, relativeDiff(a, fullMean), relativeDiff(b, fullMean));
-  }
-
-  /** max|a − ref| / max|ref| (0 when both are all zero). */
-  public static double relativeDiff(double[] a, double[] ref) {
-    double err = 0;
-    double scale = 0;
-    for (int q = 0; q < ref.length; q++) {
-      err = Math.max(err, Math.abs(a[q] - ref[q]));
-      scale = Math.max(scale, Math.abs(ref[q]));
-    }
-    return scale > 0 ? err / scale : err;
+    return new Comparison(a, b, Dense.normwiseRelError(a, fullMean), Dense.normwiseRelError(b, fullMean));
   }
 
   /**

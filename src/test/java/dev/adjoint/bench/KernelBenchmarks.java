@@ -106,11 +106,9 @@ public final class KernelBenchmarks {
       }
     }
     for (Map.Entry<String, List<Double>> e : bigRatios.entrySet()) {
-      List<Double> r = e.getValue();
-      r.sort(null);
-      double median = r.size() % 2 == 1 ? r.get(r.size() / 2) : (r.get(r.size() / 2 - 1) + r.get(r.size() / 2)) / 2;
+      double[] r = e.getValue().stream().mapToDouble(Double::doubleValue).sorted().toArray();
       sb.append(String.format(Locale.ROOT, "%n%s, d and m ≥ 256 (%d shapes): layer / GEMM median %.0f%%, range %.0f%%–%.0f%%.%n",
-          e.getKey(), r.size(), 100 * median, 100 * r.get(0), 100 * r.get(r.size() - 1)));
+          e.getKey(), r.length, 100 * PassBenchmark.median(r), 100 * r[0], 100 * r[r.length - 1]));
     }
     return sb.toString();
   }

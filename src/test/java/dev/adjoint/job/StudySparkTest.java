@@ -10,6 +10,7 @@ import dev.adjoint.data.OutputDir;
 import dev.adjoint.data.Table;
 import dev.adjoint.data.TableSpec;
 import dev.adjoint.data.Weights;
+import dev.adjoint.kernel.Dense;
 import dev.adjoint.kernel.LayerParams;
 import dev.adjoint.kernel.Precision;
 import dev.adjoint.study.AccumulationMode;
@@ -83,7 +84,7 @@ class StudySparkTest {
           meanOfMeans[q] += s[q] / (to - from) / k;
         }
       }
-      double hand = Normalisation.relativeDiff(meanOfMeans, full);
+      double hand = Dense.normwiseRelError(meanOfMeans, full);
       StudyResults.NormalisationRow row = normalisation("short-last", k);
       assertEquals(hand, row.meanOfMeansBias(), SAME_BIAS, "k=" + k);
       assertTrue(row.meanOfMeansBias() > 1e-4, "the bias is detected with a short last batch: " + row);
