@@ -1,13 +1,15 @@
 package dev.adjoint.bench;
 
-import dev.adjoint.data.Blocks;
+import dev.adjoint.job.DriverBytes;
+
+import dev.adjoint.data.BlockReader;
 import dev.adjoint.data.Table;
 import dev.adjoint.kernel.Block;
 import dev.adjoint.kernel.Dense;
-import dev.adjoint.kernel.GradientSum;
-import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.kernel.GradientPartial;
+import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.kernel.Loss;
-import dev.adjoint.job.LayerJob;
+import dev.adjoint.job.LayerPasses;
 import java.util.Arrays;
 import java.util.function.Supplier;
 import org.apache.spark.api.java.JavaRDD;
@@ -29,12 +31,12 @@ public final class PassBenchmark implements AutoCloseable {
 
   private final JavaSparkContext jsc;
   private final Table table;
-  private final LayerParams params;
+  private final WeightsAndBias params;
   private final DriverBytes driverBytes;
   private final int treeDepth;
-  private GradientSum lastAdjoint;
+  private GradientPartial lastAdjoint;
 
-  public PassBenchmark(JavaSparkContext jsc, Table table, LayerParams params, int treeDepth) {
+  public PassBenchmark(JavaSparkContext jsc, Table table, WeightsAndBias params, int treeDepth) {
     if (!table.hasTargets) {
       throw new IllegalArgumentException("the benchmark uses the squared loss and needs a table with targets");
     }
@@ -57,11 +59,11 @@ public final class PassBenchmark implements AutoCloseable {
    */
   public Result cached(String name, int blockRows, int partitions, int passes) {
     Table t = partitions > 0 ? table.repartition(partitions) : table;
-    JavaRDD<Block> blocks = Blocks.of(t, blockRows).setName("bench blocks").persist(StorageLevel.MEMORY_ONLY());
-    try (LayerJob job = new LayerJob(jsc, params, Loss.SQUARED)) {
+    JavaRDD<Block> blocks = BlockReader.of(t, blockRows).setName("bench blocks").persist(StorageLevel.MEMORY_ONLY());
+    try (LayerPasses job = new LayerPasses(jsc, params, Loss.SQUARED)) {
       pass(job, blocks);
       requireFullyCached(blocks.rdd());
-      Timed<GradientSum> timed = timed(passes, () -> pass(job, blocks));
+      Timed<GradientPartial> timed = timed(passes, () -> pass(job, blocks));
       lastAdjoint = timed.last();
       return result(name, median(timed.seconds()), lastAdjoint.rowCount(), blockRows, blocks.getNumPartitions(),
           timed.driverBytesPerPass(), 0);
@@ -72,10 +74,10 @@ public final class PassBenchmark implements AutoCloseable {
 
   /** Adjoint reading Parquet in every pass (no cache): the best of {@code repeats} passes after one warm-up. */
   public Result fromParquet(String name, int blockRows, int repeats) {
-    JavaRDD<Block> blocks = Blocks.of(table, blockRows);
-    try (LayerJob job = new LayerJob(jsc, params, Loss.SQUARED)) {
+    JavaRDD<Block> blocks = BlockReader.of(table, blockRows);
+    try (LayerPasses job = new LayerPasses(jsc, params, Loss.SQUARED)) {
       pass(job, blocks);
-      Timed<GradientSum> timed = timed(repeats, () -> pass(job, blocks));
+      Timed<GradientPartial> timed = timed(repeats, () -> pass(job, blocks));
       return result(name, Arrays.stream(timed.seconds()).min().orElseThrow(), timed.last().rowCount(), blockRows,
           blocks.getNumPartitions(), timed.driverBytesPerPass(), 0);
     }
@@ -102,12 +104,12 @@ public final class PassBenchmark implements AutoCloseable {
   }
 
   /** The dW sum of the last Adjoint pass over cached blocks (null before one ran). */
-  public GradientSum lastAdjoint() {
+  public GradientPartial lastAdjoint() {
     return lastAdjoint;
   }
 
-  private GradientSum pass(LayerJob job, JavaRDD<Block> blocks) {
-    return job.gradientSum(blocks, treeDepth, LayerJob.Aggregation.FIXED, true);
+  private GradientPartial pass(LayerPasses job, JavaRDD<Block> blocks) {
+    return job.gradientSum(blocks, treeDepth, LayerPasses.Aggregation.FIXED, true);
   }
 
   private Result result(String name, double seconds, long rows, int blockRows, int partitions, long bytes, double diff) {

@@ -1,7 +1,7 @@
 package dev.adjoint.bench;
 
 import dev.adjoint.data.Table;
-import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.kernel.WeightsAndBias;
 import java.io.Serializable;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
@@ -56,7 +56,7 @@ public final class RowAtATime {
     }
 
     /** One example, the way a hand-written job does it. Mutates and returns {@code this}. */
-    Sums add(double[][] example, LayerParams p) {
+    Sums add(double[][] example, WeightsAndBias p) {
       double[] x = example[0];
       double[] t = example[1];
       int d = p.inputDim;
@@ -102,8 +102,8 @@ public final class RowAtATime {
   }
 
   /** One pass: every example's gradient, summed by Spark's treeAggregate (depth 2). */
-  public static Sums pass(JavaSparkContext jsc, JavaRDD<double[][]> examples, LayerParams params) {
-    Broadcast<LayerParams> bc = jsc.broadcast(params);
+  public static Sums pass(JavaSparkContext jsc, JavaRDD<double[][]> examples, WeightsAndBias params) {
+    Broadcast<WeightsAndBias> bc = jsc.broadcast(params);
     try {
       int d = params.inputDim;
       int m = params.outputDim;

@@ -3,13 +3,13 @@ package dev.adjoint.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.adjoint.bench.PassBenchmark;
-import dev.adjoint.data.Blocks;
+import dev.adjoint.data.BlockReader;
 import dev.adjoint.data.ColumnSource;
 import dev.adjoint.data.Table;
 import dev.adjoint.data.TableSpec;
-import dev.adjoint.data.Weights;
+import dev.adjoint.data.WeightFiles;
 import dev.adjoint.kernel.Dense;
-import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.kernel.WeightsAndBias;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,7 +54,7 @@ final class BenchPassCommand implements Callable<Integer> {
 
   @Option(names = "--block-bytes", paramLabel = "LIST", split = ",",
       description = "Block sizes to time over cached data, in bytes of X and T per block (default: the job's default, "
-          + Blocks.DEFAULT_BLOCK_BYTES + "). The first is used for the other systems.")
+          + BlockReader.DEFAULT_BLOCK_BYTES + "). The first is used for the other systems.")
   List<Long> blockBytes;
 
   @Option(names = "--partitions", paramLabel = "LIST", split = ",",
@@ -69,7 +69,7 @@ final class BenchPassCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    List<Long> sizes = blockBytes == null || blockBytes.isEmpty() ? List.of(Blocks.DEFAULT_BLOCK_BYTES) : blockBytes;
+    List<Long> sizes = blockBytes == null || blockBytes.isEmpty() ? List.of(BlockReader.DEFAULT_BLOCK_BYTES) : blockBytes;
     List<Integer> counts = partitions == null || partitions.isEmpty() ? List.of(0) : partitions;
     if (passes < 1 || parquetRepeats < 0 || baselinePasses < 0 || sizes.stream().anyMatch(b -> b < 1)
         || counts.stream().anyMatch(p -> p < 0)) {
@@ -81,8 +81,8 @@ final class BenchPassCommand implements Callable<Integer> {
       String dir = input.replaceAll("/+$", "");
       Table table = Table.open(s, new TableSpec(dir + "/data", TableSpec.Format.PARQUET,
           new ColumnSource.Single("features"), new ColumnSource.Single("targets"), null), false);
-      LayerParams params = Weights.load(s.sparkContext().hadoopConfiguration(), dir + "/W.npy", dir + "/b.npy");
-      Weights.requireInputDim(params, table.features, dir + "/W.npy");
+      WeightsAndBias params = WeightFiles.load(s.sparkContext().hadoopConfiguration(), dir + "/W.npy", dir + "/b.npy");
+      WeightFiles.requireInputDim(params, table.features, dir + "/W.npy");
       long rows = table.rows.count();
       int d = params.inputDim;
       int m = params.outputDim;
@@ -92,11 +92,11 @@ final class BenchPassCommand implements Callable<Integer> {
       System.out.printf(Locale.ROOT, "%-42s %10s %9s %10s %6s %16s%n", "system", "s/pass", "GFLOP/s", "block rows",
           "parts", "driver B/pass");
       List<PassBenchmark.Result> results = new ArrayList<>();
-      int mainRows = Blocks.rowsForBytes(sizes.get(0), d, m);
+      int mainRows = BlockReader.rowsForBytes(sizes.get(0), d, m);
       try (PassBenchmark bench = new PassBenchmark(JavaSparkContext.fromSparkContext(s.sparkContext()), table, params, 2)) {
         for (int p : counts) {
           for (long bytes : sizes) {
-            int blockRows = Blocks.rowsForBytes(bytes, d, m);
+            int blockRows = BlockReader.rowsForBytes(bytes, d, m);
             boolean main = results.isEmpty();
             String name = main ? "adjoint-cached" : "adjoint-cached[block=" + blockRows + ",partitions=" + p + "]";
             print(results, bench.cached(name, blockRows, p, passes));

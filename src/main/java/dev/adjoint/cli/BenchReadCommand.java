@@ -1,6 +1,6 @@
 package dev.adjoint.cli;
 
-import dev.adjoint.data.Blocks;
+import dev.adjoint.data.BlockReader;
 import dev.adjoint.data.ColumnSource;
 import dev.adjoint.data.Generator;
 import dev.adjoint.data.OutputDir;
@@ -62,13 +62,13 @@ final class BenchReadCommand implements Callable<Integer> {
         ColumnSource features = c.layout() == Generator.Layout.COLUMNS ? new ColumnSource.Prefix("x")
             : new ColumnSource.Single("features");
         Table table = Table.open(s, new TableSpec(path + "/data", TableSpec.Format.PARQUET, features, null, null), false);
-        int blockRows = Blocks.rowsForBytes(Blocks.DEFAULT_BLOCK_BYTES, dim, 1);
+        int blockRows = BlockReader.rowsForBytes(BlockReader.DEFAULT_BLOCK_BYTES, dim, 1);
         List<String[]> lines = new ArrayList<>();
         Generator.Layout layout = c.layout();
         time("spark.read.parquet, Row scan of every value", () -> s.read().parquet(path + "/data").javaRDD()
             .map(row -> touchEveryValue(row, layout)).reduce(Double::sum), c, mb);
-        time("adjoint blocks, public Row API", () -> countRows(Blocks.of(table, blockRows, false, false)), c, mb);
-        time("adjoint blocks, internal rows", () -> countRows(Blocks.of(table, blockRows, true, false)), c, mb);
+        time("adjoint blocks, public Row API", () -> countRows(BlockReader.of(table, blockRows, false, false)), c, mb);
+        time("adjoint blocks, internal rows", () -> countRows(BlockReader.of(table, blockRows, true, false)), c, mb);
       }
     } finally {
       if (work == null) {

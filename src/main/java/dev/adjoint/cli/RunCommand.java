@@ -3,10 +3,10 @@ package dev.adjoint.cli;
 import dev.adjoint.data.ColumnSource;
 import dev.adjoint.data.TableSpec;
 import dev.adjoint.job.CachePolicy;
-import dev.adjoint.job.LayerJob;
-import dev.adjoint.job.LinearLayerRun;
-import dev.adjoint.job.RunOptions;
-import dev.adjoint.job.RunResult;
+import dev.adjoint.job.LayerPasses;
+import dev.adjoint.run.RunSteps;
+import dev.adjoint.run.RunOptions;
+import dev.adjoint.run.RunResult;
 import dev.adjoint.kernel.Loss;
 import dev.adjoint.kernel.Precision;
 import dev.adjoint.kernel.Reduction;
@@ -93,7 +93,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--aggregation", paramLabel = "fixed|spark", defaultValue = "fixed",
       description = "fixed (default): partials merged in a tree fixed by partition index, the same bits on every run; "
           + "spark: Spark's treeAggregate, which merges in the order tasks finish.")
-  LayerJob.Aggregation aggregation;
+  LayerPasses.Aggregation aggregation;
 
   @Option(names = "--on-invalid", paramLabel = "fail|skip", defaultValue = "fail",
       description = "A row with NaN or ±Inf in its features or targets: fail (default, naming the row) or skip it "
@@ -157,7 +157,7 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     RunOptions options = options();
     try (Spark spark = master.open()) {
-      RunResult result = LinearLayerRun.run(spark.session(), options);
+      RunResult result = RunSteps.run(spark.session(), options);
       Summary.print(System.out, options, result);
       return result.verified() ? ExitCodes.OK : ExitCodes.VERIFICATION_FAILED;
     }

@@ -1,6 +1,6 @@
 package dev.adjoint.cli;
 
-import dev.adjoint.job.SelfTest;
+import dev.adjoint.run.SelfTest;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;

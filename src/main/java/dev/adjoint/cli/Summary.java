@@ -1,9 +1,9 @@
 package dev.adjoint.cli;
 
-import dev.adjoint.job.RunOptions;
-import dev.adjoint.job.RunResult;
+import dev.adjoint.run.RunOptions;
+import dev.adjoint.run.RunResult;
 import dev.adjoint.kernel.Dense;
-import dev.adjoint.kernel.GradientSum;
+import dev.adjoint.kernel.GradientPartial;
 import dev.adjoint.kernel.Gradients;
 import dev.adjoint.verify.CheckResult;
 import java.io.PrintStream;
@@ -20,7 +20,7 @@ final class Summary {
 
   static void print(PrintStream out, RunOptions o, RunResult r) {
     Gradients g = r.gradients();
-    GradientSum s = r.sum();
+    GradientPartial s = r.sum();
     out.printf(Locale.ROOT, "Adjoint: Y = X·W + b over n=%d rows, d=%d, m=%d; loss %s, reduction %s%n",
         g.rows(), g.inputDim(), g.outputDim(), o.loss().cliName(), o.reduction().cliName());
     out.printf(Locale.ROOT, "  input    %s (%s), features from %s%s%n", o.input().path(),

@@ -1,6 +1,6 @@
 package dev.adjoint.data;
 
-import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.kernel.WeightsAndBias;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -62,7 +62,7 @@ public final class Generator {
       throw new InputException("an MLlib Vector holds float64: use --dtype float64 with --layout vector");
     }
     out.clearOwnResults();
-    LayerParams teacher = teacher(spec);
+    WeightsAndBias teacher = teacher(spec);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     List<Integer> files = new ArrayList<>();
     for (int f = 0; f < spec.files(); f++) {
@@ -87,7 +87,7 @@ public final class Generator {
       JavaRDD<Row> rows = fileIndices.mapPartitions(it -> rowsOfFile(spec, it.next(), i -> row(spec, teacher, i)));
       spark.createDataFrame(rows, schema(spec)).write().option("parquet.enable.dictionary", "false").parquet(out.resolve("data"));
     }
-    LayerParams start = Weights.random(spec.dim(), spec.outDim(), spec.seed() + 1);
+    WeightsAndBias start = WeightFiles.random(spec.dim(), spec.outDim(), spec.seed() + 1);
     out.writeAtomically("W.npy", s -> Npy.write(s, new int[] {spec.dim(), spec.outDim()}, start.weights));
     out.writeAtomically("b.npy", s -> Npy.write(s, new int[] {spec.outDim()}, start.bias));
     if (spec.targets()) {
@@ -97,7 +97,7 @@ public final class Generator {
   }
 
   /** The teacher (W*, b*) that makes the targets: N(0, 1/d) and N(0, 1), seeded. */
-  static LayerParams teacher(Spec spec) {
+  static WeightsAndBias teacher(Spec spec) {
     SplittableRandom rng = new SplittableRandom(spec.seed() ^ 0x7eac4e5L);
     double[] w = new double[spec.dim() * spec.outDim()];
     for (int k = 0; k < w.length; k++) {
@@ -107,7 +107,7 @@ public final class Generator {
     for (int j = 0; j < b.length; j++) {
       b[j] = rng.nextGaussian();
     }
-    return new LayerParams(spec.dim(), spec.outDim(), w, b);
+    return new WeightsAndBias(spec.dim(), spec.outDim(), w, b);
   }
 
   static StructType schema(Spec spec) {
@@ -163,7 +163,7 @@ public final class Generator {
     }
   }
 
-  private static Iterator<ArrayRow> beansOfFile(Spec spec, LayerParams teacher, int file) {
+  private static Iterator<ArrayRow> beansOfFile(Spec spec, WeightsAndBias teacher, int file) {
     return rowsOfFile(spec, file, i -> {
       ArrayRow r = new ArrayRow();
       r.id = i;
@@ -184,7 +184,7 @@ public final class Generator {
   }
 
   /** Row i's targets x·W* + b* + σ·N(0, 1), the noise from a second generator seeded by (seed, i). */
-  static double[] targets(Spec spec, LayerParams teacher, double[] x, long i) {
+  static double[] targets(Spec spec, WeightsAndBias teacher, double[] x, long i) {
     int d = spec.dim();
     int m = spec.outDim();
     SplittableRandom rng = new SplittableRandom(mix(spec.seed() ^ 0x5a5a5a5aL, i));
@@ -228,7 +228,7 @@ public final class Generator {
   }
 
   /** Row i: its values depend on (seed, i) only. */
-  static Row row(Spec spec, LayerParams teacher, long i) {
+  static Row row(Spec spec, WeightsAndBias teacher, long i) {
     double[] x = features(spec, i);
     List<Object> values = new ArrayList<>(spec.dim() + 3);
     if (spec.ids()) {

@@ -53,7 +53,7 @@ public final class FixedTree {
   }
 
   /** The fan-in of each level merged on the executors, for P partials and the given depth. */
-  static List<Integer> fanIns(int partitions, int depth) {
+  public static List<Integer> fanIns(int partitions, int depth) {
     List<Integer> levels = new ArrayList<>();
     int count = partitions;
     int scale = Math.max((int) Math.ceil(Math.pow(count, 1.0 / depth)), 2);

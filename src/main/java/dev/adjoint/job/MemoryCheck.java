@@ -36,7 +36,7 @@ public final class MemoryCheck {
   }
 
   /** One executor's heap. */
-  static long heapPerExecutor(SparkContext sc) {
+  public static long heapPerExecutor(SparkContext sc) {
     return CachePolicy.executorHeapBytes(sc) / Math.max(1, executors(sc));
   }
 
@@ -45,7 +45,7 @@ public final class MemoryCheck {
   }
 
   /** One executor's user memory: (heap − 300 MB)·(1 − spark.memory.fraction). */
-  static long userMemory(SparkContext sc) {
+  public static long userMemory(SparkContext sc) {
     return (long) ((heapPerExecutor(sc) - RESERVED) * (1 - memoryFraction(sc)));
   }
 
@@ -54,7 +54,7 @@ public final class MemoryCheck {
   }
 
   /** Tasks one executor runs at once. */
-  static int tasksPerExecutor(SparkContext sc) {
+  public static int tasksPerExecutor(SparkContext sc) {
     if (sc.isLocal()) {
       return Math.max(1, sc.defaultParallelism());
     }
@@ -63,7 +63,7 @@ public final class MemoryCheck {
     return Math.max(1, cores / perTask);
   }
 
-  static String mb(long bytes) {
+  public static String mb(long bytes) {
     return String.format(Locale.ROOT, "%.0f MB", bytes / 1048576.0);
   }
 }

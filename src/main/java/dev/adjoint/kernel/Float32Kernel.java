@@ -7,7 +7,7 @@ package dev.adjoint.kernel;
  * memory traffic of float64 and about twice the GEMM rate; the results carry float32 rounding
  * (u = 2⁻²⁴), which the checks' tolerances take into account.
  */
-public final class Float32Kernel implements LayerKernel {
+public final class Float32Kernel implements BlockKernel {
   private static final long serialVersionUID = 1L;
 
   @Override
@@ -16,7 +16,7 @@ public final class Float32Kernel implements LayerKernel {
   }
 
   @Override
-  public void forward(Block block, LayerParams p, double[] y) {
+  public void forward(Block block, WeightsAndBias p, double[] y) {
     int n = block.rows;
     int m = p.outputDim;
     Scratch s = SCRATCH.get().of(block, p);
@@ -50,7 +50,7 @@ public final class Float32Kernel implements LayerKernel {
   }
 
   @Override
-  public void backwardInput(double[] g, int rows, LayerParams p, double[] dx) {
+  public void backwardInput(double[] g, int rows, WeightsAndBias p, double[] dx) {
     Scratch s = SCRATCH.get().ofParams(p);
     float[] dx32 = s.dx32(rows * p.inputDim);
     Dense.multTransB(s.g32(g, rows * p.outputDim), rows, p.outputDim, s.w32, p.inputDim, dx32);
@@ -68,7 +68,7 @@ public final class Float32Kernel implements LayerKernel {
 
   private static final class Scratch {
     private Block block;
-    private LayerParams params;
+    private WeightsAndBias params;
     float[] x32;
     float[] w32;
     float[] b32;
@@ -77,7 +77,7 @@ public final class Float32Kernel implements LayerKernel {
     private float[] dw32 = new float[0];
     private float[] dx32 = new float[0];
 
-    Scratch of(Block b, LayerParams p) {
+    Scratch of(Block b, WeightsAndBias p) {
       return ofBlock(b).ofParams(p);
     }
 
@@ -89,7 +89,7 @@ public final class Float32Kernel implements LayerKernel {
       return this;
     }
 
-    Scratch ofParams(LayerParams p) {
+    Scratch ofParams(WeightsAndBias p) {
       if (p != params) {
         params = p;
         w32 = Dense.toFloat(p.weights, p.weights.length);

@@ -16,7 +16,7 @@ public final class LinearLayer {
   private LinearLayer() {}
 
   /** Forward: Y_block = X_block·W + 1·bᵀ, written into {@code y} (≥ rows·m entries). */
-  public static void forward(Block block, LayerParams p, double[] y) {
+  public static void forward(Block block, WeightsAndBias p, double[] y) {
     requireFeatures(block, p);
     Dense.multAddBias(block.x, block.rows, block.features, p.weights, p.outputDim, p.bias, y);
   }
@@ -28,7 +28,7 @@ public final class LinearLayer {
   }
 
   /** Backward to the input: dX_block = G_block·Wᵀ, written into {@code dx} (≥ rows·d entries). */
-  public static void backwardInput(double[] g, int rows, LayerParams p, double[] dx) {
+  public static void backwardInput(double[] g, int rows, WeightsAndBias p, double[] dx) {
     Dense.multTransB(g, rows, p.outputDim, p.weights, p.inputDim, dx);
   }
 
@@ -36,12 +36,12 @@ public final class LinearLayer {
    * Y and dX of one block for the loss, with G scaled by {@code gradientScale} (1/n for the mean
    * reduction, 1 for the sum). Returns {Y [rows×m], dX [rows×d]}, both row-major and newly allocated.
    */
-  public static double[][] activations(Block block, LayerParams p, Loss loss, double gradientScale) {
-    return activations(block, p, loss, gradientScale, LayerKernel.CORRECT);
+  public static double[][] activations(Block block, WeightsAndBias p, Loss loss, double gradientScale) {
+    return activations(block, p, loss, gradientScale, BlockKernel.CORRECT);
   }
 
-  /** {@link #activations(Block, LayerParams, Loss, double)} through the given kernel. */
-  public static double[][] activations(Block block, LayerParams p, Loss loss, double gradientScale, LayerKernel kernel) {
+  /** {@link #activations(Block, WeightsAndBias, Loss, double)} through the given kernel. */
+  public static double[][] activations(Block block, WeightsAndBias p, Loss loss, double gradientScale, BlockKernel kernel) {
     requireFeatures(block, p);
     int n = block.rows;
     int m = p.outputDim;
@@ -56,7 +56,7 @@ public final class LinearLayer {
     return new double[][] {y, dx};
   }
 
-  static void requireFeatures(Block block, LayerParams p) {
+  static void requireFeatures(Block block, WeightsAndBias p) {
     if (block.features != p.inputDim) {
       throw new IllegalArgumentException("X rows have " + block.features + " features but W is ["
           + p.inputDim + "×" + p.outputDim + "]: W must have " + block.features + " rows");

@@ -8,8 +8,8 @@ public enum Precision {
   FLOAT32;
 
   /** A new kernel computing in this precision. */
-  public LayerKernel kernel() {
-    return this == FLOAT64 ? LayerKernel.CORRECT : new Float32Kernel();
+  public BlockKernel kernel() {
+    return this == FLOAT64 ? BlockKernel.CORRECT : new Float32Kernel();
   }
 
   public String cliName() {

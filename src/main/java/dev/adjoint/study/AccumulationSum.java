@@ -1,9 +1,9 @@
 package dev.adjoint.study;
 
 import dev.adjoint.kernel.Block;
-import dev.adjoint.kernel.GradientSum;
-import dev.adjoint.kernel.LayerKernel;
-import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.kernel.GradientPartial;
+import dev.adjoint.kernel.BlockKernel;
+import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.kernel.Loss;
 import dev.adjoint.kernel.Shapes;
 import java.io.Serializable;
@@ -13,7 +13,7 @@ import java.util.List;
 /**
  * Per-micro-batch gradient sums dWSum_b = Σ_{i∈b} xᵢᵀ·gᵢ [d×m] for several {@link MicroBatches} splits at
  * once, each accumulated in one {@link AccumulationMode}: a monoid under {@link #merge}, like
- * {@link GradientSum}, whose kernel computes each block's contribution.
+ * {@link GradientPartial}, whose kernel computes each block's contribution.
  *
  * <p>{@link #add} cuts a block at every split's bounds ({@link MicroBatches#cuts}), so each piece lies in
  * one micro-batch of every split; each piece's Xᵀ·G is one GEMM in the mode's precision, added into
@@ -69,8 +69,8 @@ public final class AccumulationSum implements Serializable {
    * Folds in a block whose first row is global row {@code firstRow}: for each piece between cuts,
    * dWSum_b += X_pieceᵀ·G_piece in every split's batch b holding it. Mutates and returns {@code this}.
    */
-  public AccumulationSum add(Block block, long firstRow, LayerParams p, Loss loss) {
-    LayerKernel kernel = mode.gemm.kernel();
+  public AccumulationSum add(Block block, long firstRow, WeightsAndBias p, Loss loss) {
+    BlockKernel kernel = mode.gemm.kernel();
     int at = 0;
     while (at < block.rows) {
       long row = firstRow + at;
@@ -79,7 +79,7 @@ public final class AccumulationSum implements Serializable {
           : (-c - 1 < cuts.length ? cuts[-c - 1] : Long.MAX_VALUE);
       int end = (int) Math.min(block.rows, nextCut - firstRow);
       Block piece = slice(block, at, end);
-      double[] contribution = GradientSum.empty(inputDim, outputDim).add(piece, p, loss, kernel).dWSum;
+      double[] contribution = GradientPartial.empty(inputDim, outputDim).add(piece, p, loss, kernel).dWSum;
       for (int s = 0; s < splits.length; s++) {
         MicroBatches split = splits[s];
         if (row < split.rows()) {

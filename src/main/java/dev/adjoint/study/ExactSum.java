@@ -1,7 +1,7 @@
 package dev.adjoint.study;
 
 import dev.adjoint.kernel.Block;
-import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.kernel.Loss;
 import dev.adjoint.kernel.Shapes;
 import java.io.Serializable;
@@ -72,7 +72,7 @@ public final class ExactSum implements Serializable {
   }
 
   /** Folds in a block whose first row is global row {@code firstRow}. Mutates and returns {@code this}. */
-  public ExactSum add(Block block, long firstRow, LayerParams p, Loss loss) {
+  public ExactSum add(Block block, long firstRow, WeightsAndBias p, Loss loss) {
     int d = block.features;
     int m = p.outputDim;
     int[] cols = entries.columns();

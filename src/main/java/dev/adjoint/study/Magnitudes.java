@@ -2,8 +2,8 @@ package dev.adjoint.study;
 
 import dev.adjoint.kernel.Block;
 import dev.adjoint.kernel.Dense;
-import dev.adjoint.kernel.LayerKernel;
-import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.kernel.BlockKernel;
+import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.kernel.Loss;
 import dev.adjoint.kernel.Shapes;
 import java.io.Serializable;
@@ -39,13 +39,13 @@ public final class Magnitudes implements Serializable {
   }
 
   /** S1 += |X|ᵀ·|G|, S2 += |X|ᵀ·(|X|·|W| + |b|) over the block (G in float64). Mutates and returns {@code this}. */
-  public Magnitudes add(Block block, LayerParams p, Loss loss) {
+  public Magnitudes add(Block block, WeightsAndBias p, Loss loss) {
     int n = block.rows;
     int d = inputDim;
     int m = outputDim;
     double[] g = new double[n * m];
-    LayerKernel.CORRECT.forward(block, p, g);
-    LayerKernel.CORRECT.lossSumAndGradient(loss, g, block.targets, n, m);
+    BlockKernel.CORRECT.forward(block, p, g);
+    BlockKernel.CORRECT.lossSumAndGradient(loss, g, block.targets, n, m);
     double[] absX = Dense.abs(block.x, n * d);
     double[] absG = Dense.abs(g, n * m);
     double[] a = new double[n * m];

@@ -1,8 +1,8 @@
 package dev.adjoint.verify;
 
 import dev.adjoint.kernel.Block;
-import dev.adjoint.kernel.LayerKernel;
-import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.kernel.BlockKernel;
+import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.kernel.Loss;
 import java.util.List;
 import java.util.function.Consumer;
@@ -16,7 +16,7 @@ public interface DataPasses {
    * About {@code count} rows chosen by a seeded hash of their position, with Y and dX (G scaled by
    * {@code gradientScale}) computed by the distributed pass through {@code kernel}.
    */
-  List<SampledRow> sampleRows(LayerParams p, Loss loss, LayerKernel kernel, double gradientScale, int count, long seed);
+  List<SampledRow> sampleRows(WeightsAndBias p, Loss loss, BlockKernel kernel, double gradientScale, int count, long seed);
 
   /** Every block, one partition at a time, to a consumer on the driver. */
   void streamBlocks(Consumer<Block> consumer);

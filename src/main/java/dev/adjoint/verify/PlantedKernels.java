@@ -2,8 +2,8 @@ package dev.adjoint.verify;
 
 import dev.adjoint.kernel.Block;
 import dev.adjoint.kernel.Dense;
-import dev.adjoint.kernel.LayerKernel;
-import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.kernel.BlockKernel;
+import dev.adjoint.kernel.WeightsAndBias;
 
 /**
  * Kernels with one planted bug each, for the self-test that shows the checks catch them. Never used
@@ -13,7 +13,7 @@ public final class PlantedKernels {
   private PlantedKernels() {}
 
   /** dW from the wrong G: the loss derivative is not multiplied through (dW = Xᵀ·1); db is right. */
-  public static final LayerKernel WRONG_G = new LayerKernel() {
+  public static final BlockKernel WRONG_G = new BlockKernel() {
     private static final long serialVersionUID = 1L;
 
     @Override
@@ -26,7 +26,7 @@ public final class PlantedKernels {
   };
 
   /** db as the block's mean of G instead of its sum. */
-  public static final LayerKernel DB_MEAN = new LayerKernel() {
+  public static final BlockKernel DB_MEAN = new BlockKernel() {
     private static final long serialVersionUID = 1L;
 
     @Override
@@ -41,21 +41,21 @@ public final class PlantedKernels {
   };
 
   /** dX = G·W instead of G·Wᵀ (only possible when W is square). */
-  public static final LayerKernel DX_USES_W = new LayerKernel() {
+  public static final BlockKernel DX_USES_W = new BlockKernel() {
     private static final long serialVersionUID = 1L;
 
     @Override
-    public void backwardInput(double[] g, int rows, LayerParams p, double[] dx) {
+    public void backwardInput(double[] g, int rows, WeightsAndBias p, double[] dx) {
       Dense.mult(g, rows, p.outputDim, p.weights, p.inputDim, dx);
     }
   };
 
   /** The bias left out of the forward: Y = X·W. */
-  public static final LayerKernel NO_BIAS_FORWARD = new LayerKernel() {
+  public static final BlockKernel NO_BIAS_FORWARD = new BlockKernel() {
     private static final long serialVersionUID = 1L;
 
     @Override
-    public void forward(Block block, LayerParams p, double[] y) {
+    public void forward(Block block, WeightsAndBias p, double[] y) {
       Dense.multAddBias(block.x, block.rows, block.features, p.weights, p.outputDim, new double[p.outputDim], y);
     }
   };

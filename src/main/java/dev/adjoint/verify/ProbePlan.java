@@ -1,7 +1,7 @@
 package dev.adjoint.verify;
 
-import dev.adjoint.kernel.LayerKernel;
-import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.kernel.BlockKernel;
+import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.kernel.Loss;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -16,14 +16,14 @@ import java.util.List;
 public final class ProbePlan implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  private final LayerParams base;
+  private final WeightsAndBias base;
   private final Loss loss;
-  private final LayerKernel kernel;
-  private final ArrayList<LayerParams> lossSets;
+  private final BlockKernel kernel;
+  private final ArrayList<WeightsAndBias> lossSets;
   private final double[] probes;
   private final int probeCount;
 
-  public ProbePlan(LayerParams base, Loss loss, LayerKernel kernel, List<LayerParams> lossSets, double[] probes,
+  public ProbePlan(WeightsAndBias base, Loss loss, BlockKernel kernel, List<WeightsAndBias> lossSets, double[] probes,
       int probeCount) {
     this.base = base;
     this.loss = loss;
@@ -33,7 +33,7 @@ public final class ProbePlan implements Serializable {
     this.probeCount = probeCount;
   }
 
-  public LayerParams base() {
+  public WeightsAndBias base() {
     return base;
   }
 
@@ -41,11 +41,11 @@ public final class ProbePlan implements Serializable {
     return loss;
   }
 
-  public LayerKernel kernel() {
+  public BlockKernel kernel() {
     return kernel;
   }
 
-  public List<LayerParams> lossSets() {
+  public List<WeightsAndBias> lossSets() {
     return lossSets;
   }
 

@@ -2,7 +2,7 @@ package dev.adjoint.verify;
 
 import dev.adjoint.kernel.Block;
 import dev.adjoint.kernel.Dense;
-import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.kernel.Loss;
 import dev.adjoint.kernel.Shapes;
 import java.io.Serializable;
@@ -75,7 +75,7 @@ public final class ProbeSum implements Serializable {
       xNorm1[i] = s;
     }
     double[] g = new double[n * m];
-    LayerParams base = plan.base();
+    WeightsAndBias base = plan.base();
     double[] e = rowBounds(xNorm1, base);
     double[] absL = new double[1];
     double[] absGe = new double[1];
@@ -104,7 +104,7 @@ public final class ProbeSum implements Serializable {
       Dense.multTransAAdd(absX, n, d, e, 1, absXtE);
     }
     for (int p = 0; p < setLossSums.length; p++) {
-      LayerParams set = plan.lossSets().get(p);
+      WeightsAndBias set = plan.lossSets().get(p);
       setLossSums[p] += lossAt(block, set, plan, g, rowBounds(xNorm1, set), absL, absGe);
       setAbsLossSums[p] += absL[0];
       setAbsGE[p] += absGe[0];
@@ -114,7 +114,7 @@ public final class ProbeSum implements Serializable {
   }
 
   /** The block's loss sum at {@code p} through the plan's kernel; G left in {@code g}; magnitudes out. */
-  private static double lossAt(Block block, LayerParams p, ProbePlan plan, double[] g, double[] e, double[] absL,
+  private static double lossAt(Block block, WeightsAndBias p, ProbePlan plan, double[] g, double[] e, double[] absL,
       double[] absGe) {
     int n = block.rows;
     int m = p.outputDim;
@@ -139,7 +139,7 @@ public final class ProbeSum implements Serializable {
     return loss;
   }
 
-  private static double[] rowBounds(double[] xNorm1, LayerParams p) {
+  private static double[] rowBounds(double[] xNorm1, WeightsAndBias p) {
     double wMax = Dense.maxAbs(p.weights);
     double bMax = Dense.maxAbs(p.bias);
     double[] e = new double[xNorm1.length];

@@ -2,7 +2,7 @@ package dev.adjoint.verify;
 
 import dev.adjoint.kernel.Block;
 import dev.adjoint.kernel.Dense;
-import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.kernel.Loss;
 
 /**
@@ -44,7 +44,7 @@ public final class ReferenceSum {
   }
 
   /** Adds every row of the block. */
-  public void add(Block block, LayerParams p, Loss loss) {
+  public void add(Block block, WeightsAndBias p, Loss loss) {
     double wMax = Dense.maxAbs(p.weights);
     double bMax = Dense.maxAbs(p.bias);
     int c = columns.length;

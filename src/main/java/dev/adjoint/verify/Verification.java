@@ -9,8 +9,8 @@ import static dev.adjoint.verify.Tolerances.lossSum;
 import dev.adjoint.kernel.Block;
 import dev.adjoint.kernel.Dense;
 import dev.adjoint.kernel.Gradients;
-import dev.adjoint.kernel.LayerKernel;
-import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.kernel.BlockKernel;
+import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.kernel.Loss;
 import dev.adjoint.kernel.Reduction;
 import java.util.ArrayList;
@@ -36,9 +36,9 @@ import java.util.Random;
 public final class Verification {
   private final DataPasses passes;
   private final Gradients result;
-  private final LayerParams params;
+  private final WeightsAndBias params;
   private final Loss loss;
-  private final LayerKernel kernel;
+  private final BlockKernel kernel;
   private final VerifyOptions options;
   private final int d;
   private final int m;
@@ -53,7 +53,7 @@ public final class Verification {
   private final double bMax;
 
   /** {@code blockRows}: the most rows the kernel sums in its own precision before adding into float64. */
-  public Verification(DataPasses passes, Gradients result, LayerParams params, Loss loss, LayerKernel kernel,
+  public Verification(DataPasses passes, Gradients result, WeightsAndBias params, Loss loss, BlockKernel kernel,
       VerifyOptions options, int blockRows) {
     this.blockRows = Math.max(1, blockRows);
     this.passes = passes;
@@ -202,7 +202,7 @@ public final class Verification {
 
   private List<CheckResult> probeChecks(boolean fd, boolean dir, boolean fr) {
     Random rng = new Random(options.seed());
-    List<LayerParams> sets = new ArrayList<>();
+    List<WeightsAndBias> sets = new ArrayList<>();
     // elementwise: entries of W (index < d·m) and b (index ≥ d·m)
     int[] entries = fd ? fdEntries(rng) : new int[0];
     double[] entrySteps = new double[entries.length];
@@ -210,8 +210,8 @@ public final class Verification {
       int e = entries[q];
       double theta = e < d * m ? params.weights[e] : params.bias[e - d * m];
       double half = Tolerances.step(theta) / 2;
-      LayerParams plus = withEntry(e, theta + half);
-      LayerParams minus = withEntry(e, theta - half);
+      WeightsAndBias plus = withEntry(e, theta + half);
+      WeightsAndBias minus = withEntry(e, theta - half);
       entrySteps[q] = (e < d * m ? plus.weights[e] : plus.bias[e - d * m]) - (e < d * m ? minus.weights[e] : minus.bias[e - d * m]);
       sets.add(plus);
       sets.add(minus);
@@ -284,8 +284,8 @@ public final class Verification {
       double[] fdv = new double[directions];
       double[] tol = new double[directions];
       for (int q = 0; q < directions; q++) {
-        LayerParams plus = sets.get(base + 2 * q);
-        LayerParams minus = sets.get(base + 2 * q + 1);
+        WeightsAndBias plus = sets.get(base + 2 * q);
+        WeightsAndBias minus = sets.get(base + 2 * q + 1);
         fdv[q] = (p.setLossSums[base + 2 * q] - p.setLossSums[base + 2 * q + 1]) / h * s;
         double dot = 0;
         double absDot = 0;
@@ -373,7 +373,7 @@ public final class Verification {
     return all;
   }
 
-  private LayerParams withEntry(int e, double value) {
+  private WeightsAndBias withEntry(int e, double value) {
     double[] w = params.weights.clone();
     double[] b = params.bias.clone();
     if (e < d * m) {
@@ -381,10 +381,10 @@ public final class Verification {
     } else {
       b[e - d * m] = value;
     }
-    return new LayerParams(d, m, w, b);
+    return new WeightsAndBias(d, m, w, b);
   }
 
-  private LayerParams along(double[] vw, double[] vb, double t) {
+  private WeightsAndBias along(double[] vw, double[] vb, double t) {
     double[] w = params.weights.clone();
     double[] b = params.bias.clone();
     for (int k = 0; k < w.length; k++) {
@@ -393,7 +393,7 @@ public final class Verification {
     for (int j = 0; j < m; j++) {
       b[j] += t * vb[j];
     }
-    return new LayerParams(d, m, w, b);
+    return new WeightsAndBias(d, m, w, b);
   }
 
   // ---- finite differences in x, on the driver, for the sampled rows --------------------------------

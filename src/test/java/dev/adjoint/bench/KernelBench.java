@@ -1,11 +1,11 @@
 package dev.adjoint.bench;
 
-import dev.adjoint.data.Blocks;
+import dev.adjoint.data.BlockReader;
 import dev.adjoint.kernel.Block;
 import dev.adjoint.kernel.Dense;
-import dev.adjoint.kernel.GradientSum;
-import dev.adjoint.kernel.LayerKernel;
-import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.kernel.GradientPartial;
+import dev.adjoint.kernel.BlockKernel;
+import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.kernel.Loss;
 import dev.adjoint.kernel.Precision;
 import dev.ludovic.netlib.blas.BLAS;
@@ -27,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * The layer's work on one block, as a Spark task does it, beside the plain GEMM of the same size.
  *
  * <p>{@link #layer}: forward Y = X·W + 1·bᵀ, squared loss G = Y − T, dW += Xᵀ·G, db += 1ᵀ·G and dX = G·Wᵀ
- * through {@link GradientSum#add(Block, LayerParams, Loss, LayerKernel, double[])}: three GEMMs of
+ * through {@link GradientPartial#add(Block, WeightsAndBias, Loss, BlockKernel, double[])}: three GEMMs of
  * 2·B·d·m flops each, plus O(B·m) for the bias, loss and column sums. {@link #gemm}: one product
  * [B×d]·[d×m] (2·B·d·m flops) in the same precision, the limit a GEMM-bound kernel can reach on one
  * thread. {@link KernelBenchmarks} turns the times into GFLOP/s and prints them side by side.
@@ -39,7 +39,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
 public class KernelBench {
-  /** Rows per block; 0 = the job's default for the shape ({@link Blocks#rowsForBytes}). */
+  /** Rows per block; 0 = the job's default for the shape ({@link BlockReader#rowsForBytes}). */
   @Param({"0"})
   public int rows;
 
@@ -53,9 +53,9 @@ public class KernelBench {
   public String precision;
 
   private Block block;
-  private LayerParams params;
-  private LayerKernel kernel;
-  private GradientSum partial;
+  private WeightsAndBias params;
+  private BlockKernel kernel;
+  private GradientPartial partial;
   private double[] dx;
   private double[] y64;
   private float[] x32;
@@ -64,7 +64,7 @@ public class KernelBench {
 
   /** The rows a block of this shape holds: {@link #rows}, or the job's default. */
   public static int blockRows(int rows, int d, int m) {
-    return rows > 0 ? rows : Blocks.rowsForBytes(Blocks.DEFAULT_BLOCK_BYTES, d, m);
+    return rows > 0 ? rows : BlockReader.rowsForBytes(BlockReader.DEFAULT_BLOCK_BYTES, d, m);
   }
 
   @Setup
@@ -74,9 +74,9 @@ public class KernelBench {
     double[] x = gaussian(random, n * d);
     double[] t = gaussian(random, n * m);
     block = Block.of(n, d, x, m, t);
-    params = new LayerParams(d, m, gaussian(random, d * m), gaussian(random, m));
+    params = new WeightsAndBias(d, m, gaussian(random, d * m), gaussian(random, m));
     kernel = Precision.valueOf(precision.toUpperCase(java.util.Locale.ROOT)).kernel();
-    partial = GradientSum.empty(d, m);
+    partial = GradientPartial.empty(d, m);
     dx = new double[n * d];
     y64 = new double[n * m];
     x32 = Dense.toFloat(x, x.length);
@@ -86,7 +86,7 @@ public class KernelBench {
 
   /** Forward and the whole backward of one block (three GEMMs). */
   @Benchmark
-  public GradientSum layer() {
+  public GradientPartial layer() {
     return partial.add(block, params, Loss.SQUARED, kernel, dx);
   }
 

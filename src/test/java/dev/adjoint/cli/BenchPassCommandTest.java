@@ -10,10 +10,10 @@ import dev.adjoint.bench.PassBenchmark;
 import dev.adjoint.data.ColumnSource;
 import dev.adjoint.data.Table;
 import dev.adjoint.data.TableSpec;
-import dev.adjoint.data.Weights;
+import dev.adjoint.data.WeightFiles;
 import dev.adjoint.kernel.Close;
-import dev.adjoint.kernel.GradientSum;
-import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.kernel.GradientPartial;
+import dev.adjoint.kernel.WeightsAndBias;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,11 +76,11 @@ class BenchPassCommandTest {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext());
     Table table = Table.open(TestSpark.get(), new TableSpec(dataset.resolve("data").toString(), TableSpec.Format.PARQUET,
         new ColumnSource.Single("features"), new ColumnSource.Single("targets"), null), false);
-    LayerParams params = Weights.load(jsc.hadoopConfiguration(), dataset.resolve("W.npy").toString(),
+    WeightsAndBias params = WeightFiles.load(jsc.hadoopConfiguration(), dataset.resolve("W.npy").toString(),
         dataset.resolve("b.npy").toString());
     try (PassBenchmark bench = new PassBenchmark(jsc, table, params, 2)) {
       bench.cached("adjoint-cached", 50, 0, 1);
-      GradientSum adjoint = bench.lastAdjoint();
+      GradientPartial adjoint = bench.lastAdjoint();
       assertEquals(N, adjoint.rowCount());
       PassBenchmark.Result baseline = bench.rowAtATime("spark-row-at-a-time", 1);
       // The same float64 sums in another order: Close.REL says why 1e-12.

@@ -18,13 +18,13 @@ class LinearLayerTest {
 
   @Test
   void goldenCaseIsExact() {
-    LayerParams p = new LayerParams(2, 2, W, B);
+    WeightsAndBias p = new WeightsAndBias(2, 2, W, B);
     Block block = Block.of(3, 2, X);
     double[] y = new double[6];
     LinearLayer.forward(block, p, y);
     assertArrayEquals(new double[] {2.5, -1, -0.5, 1, 1.5, 2}, y, 0.0);
 
-    GradientSum sum = GradientSum.empty(2, 2).add(block, p, Loss.SUM);
+    GradientPartial sum = GradientPartial.empty(2, 2).add(block, p, Loss.SUM);
     assertArrayEquals(new double[] {2, 2, 2, 2}, sum.dWSum, 0.0);
     assertArrayEquals(new double[] {3, 3}, sum.dbSum, 0.0);
     assertEquals(5.5, sum.lossSum(), 0.0);
@@ -68,13 +68,13 @@ class LinearLayerTest {
     double[] t = random(rng, n * m);
     double[] w = random(rng, d * m);
     double[] b = random(rng, m);
-    LayerParams p = new LayerParams(d, m, w, b);
+    WeightsAndBias p = new WeightsAndBias(d, m, w, b);
     String shape = loss + " n=" + n + " d=" + d + " m=" + m + " block=" + blockRows;
 
     double[] yRef = Reference.forward(x, n, d, w, m, b);
     double[] gRef = Reference.grad(loss, yRef, t);
 
-    GradientSum sum = GradientSum.empty(d, m);
+    GradientPartial sum = GradientPartial.empty(d, m);
     double[] y = new double[n * m];
     double[] dx = new double[n * d];
     for (int start = 0; start < n; start += blockRows) {
@@ -106,13 +106,13 @@ class LinearLayerTest {
 
   @Test
   void wrongShapesAreRefusedWithBothShapes() {
-    LayerParams p = new LayerParams(2, 2, W, B);
+    WeightsAndBias p = new WeightsAndBias(2, 2, W, B);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> GradientSum.empty(2, 2).add(Block.of(1, 3, new double[3]), p, Loss.SUM));
+        () -> GradientPartial.empty(2, 2).add(Block.of(1, 3, new double[3]), p, Loss.SUM));
     assertTrue(e.getMessage().contains("3 features") && e.getMessage().contains("[2×2]"), e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> new LayerParams(2, 2, W, new double[3]));
+    assertThrows(IllegalArgumentException.class, () -> new WeightsAndBias(2, 2, W, new double[3]));
     IllegalArgumentException noTargets = assertThrows(IllegalArgumentException.class,
-        () -> GradientSum.empty(2, 2).add(Block.of(3, 2, X), p, Loss.SQUARED));
+        () -> GradientPartial.empty(2, 2).add(Block.of(3, 2, X), p, Loss.SQUARED));
     assertTrue(noTargets.getMessage().contains("needs targets"), noTargets.getMessage());
   }
 }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adjoint.kernel.Block;
-import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.kernel.Loss;
 import dev.adjoint.kernel.Precision;
 import java.math.BigDecimal;
@@ -51,7 +51,7 @@ class StudyMathTest {
     Random rng = new Random(7);
     double[] x = gaussian(rng, n * d);
     double[] t = gaussian(rng, n * m);
-    LayerParams p = new LayerParams(d, m, gaussian(rng, d * m), gaussian(rng, m));
+    WeightsAndBias p = new WeightsAndBias(d, m, gaussian(rng, d * m), gaussian(rng, m));
     List<MicroBatches> splits = List.of(MicroBatches.shortLast(n, 3), MicroBatches.equal(n, 7), MicroBatches.equal(90, 4));
     for (AccumulationMode mode : AccumulationMode.values()) {
       // blocks of 17 rows, so blocks straddle batch bounds; then merged into an empty partial
@@ -91,7 +91,7 @@ class StudyMathTest {
     Random rng = new Random(11);
     double[] x = gaussian(rng, n * d);
     double[] t = gaussian(rng, n * m);
-    LayerParams p = new LayerParams(d, m, gaussian(rng, d * m), gaussian(rng, m));
+    WeightsAndBias p = new WeightsAndBias(d, m, gaussian(rng, d * m), gaussian(rng, m));
     SampledEntries all = SampledEntries.choose(d, m, 100, 1);
     assertTrue(all.all());
     ExactSum exact = ExactSum.empty(all, new long[] {25, n});
@@ -120,7 +120,7 @@ class StudyMathTest {
     Random rng = new Random(5);
     double[] x = gaussian(rng, n * d);
     double[] t = gaussian(rng, n * m);
-    LayerParams p = new LayerParams(d, m, gaussian(rng, d * m), new double[m]);
+    WeightsAndBias p = new WeightsAndBias(d, m, gaussian(rng, d * m), new double[m]);
     double[] errors = errorsOf(Block.of(n, d, x, m, t), p, Loss.SQUARED, 50);
     assertTrue(errors[AccumulationMode.F32_F32.ordinal()] > errors[AccumulationMode.F64.ordinal()],
         "float32 " + errors[0] + " vs float64 " + errors[2]);
@@ -128,7 +128,7 @@ class StudyMathTest {
 
   @Test
   void float32AccumulationErrsMoreThanFloat32DataWithFloat64Accumulation() {
-    // Blocks of one row, so each GEMM is one float32 product and the rest is accumulation; x = 1 + 0.1·N(0,1)
+    // BlockReader of one row, so each GEMM is one float32 product and the rest is accumulation; x = 1 + 0.1·N(0,1)
     // and the sum loss (G = 1), so the sums grow to ~n without cancelling. (ii) errs only by rounding x to
     // float32: Σ|x|·u₃₂ ≤ 4400·6e-8 ≈ 2.6e-4 at worst, ~√n·u₃₂ ≈ 4e-6 as observed. (i) also rounds each of
     // the n running sums to float32: ~u₃₂·|s| ≈ 2.4e-4 each near s = 4000, ≈ 1e-2 after 4000 of them. A
@@ -140,7 +140,7 @@ class StudyMathTest {
     for (int q = 0; q < x.length; q++) {
       x[q] = 1 + 0.1 * rng.nextGaussian();
     }
-    LayerParams p = new LayerParams(d, 1, gaussian(rng, d), new double[1]);
+    WeightsAndBias p = new WeightsAndBias(d, 1, gaussian(rng, d), new double[1]);
     double[] errors = errorsOf(Block.of(n, d, x), p, Loss.SUM, 1);
     assertTrue(errors[AccumulationMode.F32_F32.ordinal()] > 10 * errors[AccumulationMode.F32_F64.ordinal()],
         "float32 accumulation " + errors[0] + " vs float64 accumulation " + errors[1]);
@@ -159,7 +159,7 @@ class StudyMathTest {
       x[i] = 1 + rng.nextGaussian();
       t[i] = 3 + rng.nextGaussian();
     }
-    LayerParams p = new LayerParams(1, 1, new double[] {0.7}, new double[] {0});
+    WeightsAndBias p = new WeightsAndBias(1, 1, new double[] {0.7}, new double[] {0});
     Block all = Block.of(n, 1, x, 1, t);
     MicroBatches split = MicroBatches.equal(n, k);
     SampledEntries entries = SampledEntries.choose(1, 1, 1, 1);
@@ -228,7 +228,7 @@ class StudyMathTest {
     int n = 10;
     double[] x = new double[n];
     java.util.Arrays.fill(x, 1.0);
-    LayerParams p = new LayerParams(1, 1, new double[] {1}, new double[] {0});
+    WeightsAndBias p = new WeightsAndBias(1, 1, new double[] {1}, new double[] {0});
     List<MicroBatches> splits = List.of(MicroBatches.equal(n, 2), MicroBatches.equal(n, 5), MicroBatches.equal(n, 1));
     AccumulationSum whole = AccumulationSum.empty(AccumulationMode.F64, 1, 1, splits).add(Block.of(n, 1, x), 0, p,
         Loss.SUM);
@@ -258,7 +258,7 @@ class StudyMathTest {
       x[4 * g + 2] = -1e16;
       x[4 * g + 3] = 1;
     }
-    LayerParams p = new LayerParams(1, 1, new double[] {0.5}, new double[] {0});
+    WeightsAndBias p = new WeightsAndBias(1, 1, new double[] {0.5}, new double[] {0});
     double[] errors = errorsOf(Block.of(x.length, 1, x), p, Loss.SUM, 1);
     assertEquals(0.0, errors[AccumulationMode.F64_NEUMAIER.ordinal()], "Neumaier is exact here");
     assertTrue(errors[AccumulationMode.F64.ordinal()] > 0, "plain float64 loses the ones");
@@ -266,7 +266,7 @@ class StudyMathTest {
   }
 
   /** Each mode's |dW − exact| (largest entry) over the block cut in blocks of {@code blockRows}, one batch. */
-  private static double[] errorsOf(Block all, LayerParams p, Loss loss, int blockRows) {
+  private static double[] errorsOf(Block all, WeightsAndBias p, Loss loss, int blockRows) {
     List<MicroBatches> one = List.of(MicroBatches.equal(all.rows, 1));
     SampledEntries entries = SampledEntries.choose(p.inputDim, p.outputDim, 1000, 1);
     ExactSum exact = ExactSum.empty(entries, new long[] {all.rows}).add(all, 0, p, loss);
@@ -293,17 +293,17 @@ class StudyMathTest {
   }
 
   /** Σ_{from ≤ i < to} xᵢᵀ·(xᵢ·W + b − tᵢ) with plain loops. */
-  private static double[] handGradientSum(double[] x, double[] t, LayerParams p, long from, long to) {
+  private static double[] handGradientSum(double[] x, double[] t, WeightsAndBias p, long from, long to) {
     return hand(x, t, p, from, to)[0];
   }
 
   /** S1 + S2 per entry: Σ_{from ≤ i < to} |xᵢⱼ|·(|gᵢ꜀| + Σⱼ' |xᵢⱼ'·wⱼ'꜀| + |b꜀|), plain loops. */
-  private static double[] handMagnitude(double[] x, double[] t, LayerParams p, long from, long to) {
+  private static double[] handMagnitude(double[] x, double[] t, WeightsAndBias p, long from, long to) {
     return hand(x, t, p, from, to)[1];
   }
 
   /** The gradient sum and S1 + S2 over rows [from, to), plain loops. */
-  private static double[][] hand(double[] x, double[] t, LayerParams p, long from, long to) {
+  private static double[][] hand(double[] x, double[] t, WeightsAndBias p, long from, long to) {
     int d = p.inputDim;
     int m = p.outputDim;
     double[] dW = new double[d * m];
@@ -326,7 +326,7 @@ class StudyMathTest {
     return new double[][] {dW, mag};
   }
 
-  private static double bigDecimalEntry(double[] x, double[] t, LayerParams p, int j, int c, int rows) {
+  private static double bigDecimalEntry(double[] x, double[] t, WeightsAndBias p, int j, int c, int rows) {
     int d = p.inputDim;
     int m = p.outputDim;
     BigDecimal sum = BigDecimal.ZERO;

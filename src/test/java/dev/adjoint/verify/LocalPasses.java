@@ -1,8 +1,8 @@
 package dev.adjoint.verify;
 
 import dev.adjoint.kernel.Block;
-import dev.adjoint.kernel.LayerKernel;
-import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.kernel.BlockKernel;
+import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.kernel.LinearLayer;
 import dev.adjoint.kernel.Loss;
 import java.util.ArrayList;
@@ -25,7 +25,7 @@ final class LocalPasses implements DataPasses {
   }
 
   @Override
-  public List<SampledRow> sampleRows(LayerParams p, Loss loss, LayerKernel kernel, double scale, int count, long seed) {
+  public List<SampledRow> sampleRows(WeightsAndBias p, Loss loss, BlockKernel kernel, double scale, int count, long seed) {
     List<SampledRow> out = new ArrayList<>();
     for (Block b : blocks) {
       double[][] yAndDx = LinearLayer.activations(b, p, loss, scale, kernel);

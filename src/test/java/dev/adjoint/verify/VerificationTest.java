@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adjoint.kernel.Block;
-import dev.adjoint.kernel.GradientSum;
+import dev.adjoint.kernel.GradientPartial;
 import dev.adjoint.kernel.Gradients;
-import dev.adjoint.kernel.LayerKernel;
-import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.kernel.BlockKernel;
+import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.kernel.Loss;
 import dev.adjoint.kernel.Precision;
 import dev.adjoint.kernel.Reduction;
@@ -27,14 +27,14 @@ class VerificationTest {
 
   private final Random rng = new Random(99);
   private final List<Block> blocks = new ArrayList<>();
-  private final LayerParams p;
+  private final WeightsAndBias p;
 
   VerificationTest() {
     for (int start = 0; start < N; start += 64) {
       int rows = Math.min(64, N - start);
       blocks.add(Block.of(rows, D, gaussian(rows * D, 3.0), M, gaussian(rows * M, 1.0)));
     }
-    p = new LayerParams(D, M, gaussian(D * M, 1.0), gaussian(M, 1.0));
+    p = new WeightsAndBias(D, M, gaussian(D * M, 1.0), gaussian(M, 1.0));
   }
 
   private double[] gaussian(int len, double scale) {
@@ -46,17 +46,17 @@ class VerificationTest {
   }
 
   private Gradients distributed(Loss loss, Reduction reduction) {
-    return distributed(loss, reduction, LayerKernel.CORRECT);
+    return distributed(loss, reduction, BlockKernel.CORRECT);
   }
 
-  private Gradients distributed(Loss loss, Reduction reduction, LayerKernel kernel) {
-    GradientSum s = GradientSum.empty(D, M);
+  private Gradients distributed(Loss loss, Reduction reduction, BlockKernel kernel) {
+    GradientPartial s = GradientPartial.empty(D, M);
     blocks.forEach(b -> s.add(b, p, loss, kernel));
     return s.finish(reduction);
   }
 
   private List<CheckResult> verify(Gradients g, Loss loss) {
-    return new Verification(new LocalPasses(blocks), g, p, loss, LayerKernel.CORRECT,
+    return new Verification(new LocalPasses(blocks), g, p, loss, BlockKernel.CORRECT,
         VerifyOptions.defaults(VerifyOptions.ALL), 64).run();
   }
 
@@ -105,7 +105,7 @@ class VerificationTest {
   @ParameterizedTest
   @EnumSource(Loss.class)
   void float32ProductsPassWithFloat32TolerancesOnly(Loss loss) {
-    LayerKernel f32 = Precision.FLOAT32.kernel();
+    BlockKernel f32 = Precision.FLOAT32.kernel();
     Gradients g = distributed(loss, Reduction.SUM, f32);
     List<CheckResult> results = new Verification(new LocalPasses(blocks), g, p, loss, f32,
         VerifyOptions.defaults(VerifyOptions.ALL), 64).run();
@@ -117,7 +117,7 @@ class VerificationTest {
     assertTrue(dW.tolerance() < 1e-3, "and the float32 tolerance still means something: " + dW);
 
     // the same float32 results judged as if computed in float64 (a kernel with float64's u)
-    List<CheckResult> strict = new Verification(new LocalPasses(blocks), g, p, loss, LayerKernel.CORRECT,
+    List<CheckResult> strict = new Verification(new LocalPasses(blocks), g, p, loss, BlockKernel.CORRECT,
         VerifyOptions.defaults(Set.of(VerifyOptions.REFERENCE)), 64).run();
     assertFalse(strict.stream().filter(r -> r.compared().equals("dW")).findFirst().orElseThrow().passed(),
         strict.toString());

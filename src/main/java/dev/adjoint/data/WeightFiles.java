@@ -1,6 +1,6 @@
 package dev.adjoint.data;
 
-import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.kernel.WeightsAndBias;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,8 +10,8 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /** W and b: from .npy files on any Hadoop file system, or a seeded random initialisation. */
-public final class Weights {
-  private Weights() {}
+public final class WeightFiles {
+  private WeightFiles() {}
 
   /** Reads one .npy file from a local path or any Hadoop URI (hdfs://, file://). */
   public static Npy.Array readNpy(Configuration conf, String path) {
@@ -29,7 +29,7 @@ public final class Weights {
   }
 
   /** W [d×m] from {@code wPath} and b [m] from {@code bPath} (zeros when null); shapes checked together. */
-  public static LayerParams load(Configuration conf, String wPath, String bPath) {
+  public static WeightsAndBias load(Configuration conf, String wPath, String bPath) {
     Npy.Array w = readNpy(conf, wPath);
     if (w.shape().length != 2) {
       throw new InputException(wPath + ": W has shape " + w.shapeString() + "; expected a matrix (d, m)");
@@ -51,7 +51,7 @@ public final class Weights {
       b = bias.data();
       requireFinite(b, bPath, "b", m);
     }
-    return new LayerParams(d, m, w.data(), b);
+    return new WeightsAndBias(d, m, w.data(), b);
   }
 
   private static void requireFinite(double[] values, String path, String name, int cols) {
@@ -64,7 +64,7 @@ public final class Weights {
   }
 
   /** Requires W's rows to match the d features of X's rows. */
-  public static void requireInputDim(LayerParams p, int d, String wPath) {
+  public static void requireInputDim(WeightsAndBias p, int d, String wPath) {
     if (p.inputDim != d) {
       throw new InputException(wPath + ": W has shape (" + p.inputDim + ", " + p.outputDim + ") but X rows have " + d
           + " features: expected (" + d + ", " + p.outputDim + ")");
@@ -72,13 +72,13 @@ public final class Weights {
   }
 
   /** W [d×m] with entries N(0, 1/d) (variance-preserving), b = 0; deterministic for {@code seed}. */
-  public static LayerParams random(int d, int m, long seed) {
+  public static WeightsAndBias random(int d, int m, long seed) {
     Random rng = new Random(seed);
     double[] w = new double[d * m];
     double sd = 1.0 / Math.sqrt(d);
     for (int k = 0; k < w.length; k++) {
       w[k] = rng.nextGaussian() * sd;
     }
-    return new LayerParams(d, m, w, new double[m]);
+    return new WeightsAndBias(d, m, w, new double[m]);
   }
 }

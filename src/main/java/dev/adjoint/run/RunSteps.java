@@ -1,18 +1,25 @@
-package dev.adjoint.job;
+package dev.adjoint.run;
 
-import dev.adjoint.data.Blocks;
+import dev.adjoint.job.CachePolicy;
+
+import dev.adjoint.job.MemoryCheck;
+
+import dev.adjoint.job.LayerPasses;
+import dev.adjoint.job.SparkDataPasses;
+
+import dev.adjoint.data.BlockReader;
 import dev.adjoint.data.CsvDiagnosis;
 import dev.adjoint.data.InputException;
 import dev.adjoint.data.Npy;
 import dev.adjoint.data.OutputDir;
 import dev.adjoint.data.RowException;
 import dev.adjoint.data.Table;
-import dev.adjoint.data.Weights;
+import dev.adjoint.data.WeightFiles;
 import dev.adjoint.kernel.Block;
-import dev.adjoint.kernel.GradientSum;
+import dev.adjoint.kernel.GradientPartial;
 import dev.adjoint.kernel.Gradients;
-import dev.adjoint.kernel.LayerKernel;
-import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.kernel.BlockKernel;
+import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.verify.CheckResult;
 import dev.adjoint.verify.Verification;
 import org.apache.spark.storage.StorageLevel;
@@ -30,8 +37,8 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /** One run, as named steps: open the input, load W and b, the gradient pass, activations, outputs. */
-public final class LinearLayerRun {
-  private LinearLayerRun() {}
+public final class RunSteps {
+  private RunSteps() {}
 
   public static RunResult run(SparkSession spark, RunOptions o) throws IOException {
     try (HeapSampler heap = new HeapSampler(50)) {
@@ -46,23 +53,23 @@ public final class LinearLayerRun {
 
     long t0 = System.nanoTime();
     Table table;
-    LayerParams params;
+    WeightsAndBias params;
     if (o.weightsPath() != null) {
       // W's shape is known from its file: the memory check comes before any of X is read
-      params = Weights.load(hadoop, o.weightsPath(), o.biasPath());
+      params = WeightFiles.load(hadoop, o.weightsPath(), o.biasPath());
       MemoryCheck.require(spark.sparkContext(), params.inputDim, params.outputDim, blockRows(o, params.inputDim,
           params.outputDim));
       table = openInput(spark, o, false);
-      Weights.requireInputDim(params, table.features, o.weightsPath());
+      WeightFiles.requireInputDim(params, table.features, o.weightsPath());
     } else {
       table = openInput(spark, o, false);
       requireRandomInit(o, table.features);
       MemoryCheck.require(spark.sparkContext(), table.features, o.outDim(), blockRows(o, table.features, o.outDim()));
-      params = Weights.random(table.features, o.outDim(), o.initSeed());
+      params = WeightFiles.random(table.features, o.outDim(), o.initSeed());
     }
     requireTargetWidth(o, table, params);
     int blockRows = blockRows(o, params.inputDim, params.outputDim);
-    JavaRDD<Block> blocks = Blocks.of(table, blockRows, o.skipInvalid());
+    JavaRDD<Block> blocks = BlockReader.of(table, blockRows, o.skipInvalid());
     StorageLevel cacheLevel = null;
     if (o.verify() != null) {
       // the checks pass over the blocks again: keep them (in memory if they fit comfortably, else on disk)
@@ -73,9 +80,9 @@ public final class LinearLayerRun {
     }
     long t1 = System.nanoTime();
 
-    LayerKernel kernel = o.precision().kernel();
-    try (LayerJob job = new LayerJob(jsc, params, o.loss(), kernel, LayerJob.PlantedFault.NONE)) {
-      GradientSum sum;
+    BlockKernel kernel = o.precision().kernel();
+    try (LayerPasses job = new LayerPasses(jsc, params, o.loss(), kernel, LayerPasses.PlantedFault.NONE)) {
+      GradientPartial sum;
       try {
         sum = job.gradientSum(blocks, o.treeDepth(), o.aggregation());
       } catch (RuntimeException e) {
@@ -100,18 +107,18 @@ public final class LinearLayerRun {
         out.clearOwnResults();
       }
       if (o.writeActivations() && out != null) {
-        JavaRDD<Row> acts = job.activations(Blocks.of(withIds, blockRows, o.skipInvalid()), gScale);
+        JavaRDD<Row> acts = job.activations(BlockReader.of(withIds, blockRows, o.skipInvalid()), gScale);
         jsc.setJobDescription("adjoint: write Y and dX");
         spark.createDataFrame(acts, activationSchema(withIds)).write().parquet(out.resolve("activations"));
         written.add(out.resolve("activations"));
       }
       if (show) {
-        shown = LayerJob.take(job.activations(Blocks.of(withIds, blockRows, o.skipInvalid()), gScale), o.showRows());
+        shown = LayerPasses.take(job.activations(BlockReader.of(withIds, blockRows, o.skipInvalid()), gScale), o.showRows());
       }
       long t3 = System.nanoTime();
       List<CheckResult> checks = List.of();
       if (o.verify() != null) {
-        checks = new Verification(new SparkPasses(jsc, blocks, o.treeDepth(), sum.rowCount()), g, params, o.loss(),
+        checks = new Verification(new SparkDataPasses(jsc, blocks, o.treeDepth(), sum.rowCount()), g, params, o.loss(),
             kernel, o.verify(), blockRows).run();
         if (cacheLevel != null) {
           blocks.unpersist(true);
@@ -176,7 +183,7 @@ public final class LinearLayerRun {
   }
 
   private static int blockRows(RunOptions o, int d, int m) {
-    return o.blockRows() > 0 ? o.blockRows() : Blocks.rowsForBytes(o.blockBytes(), d, m);
+    return o.blockRows() > 0 ? o.blockRows() : BlockReader.rowsForBytes(o.blockBytes(), d, m);
   }
 
   private static void requireRandomInit(RunOptions o, int d) {
@@ -189,7 +196,7 @@ public final class LinearLayerRun {
     }
   }
 
-  private static void requireTargetWidth(RunOptions o, Table table, LayerParams p) {
+  private static void requireTargetWidth(RunOptions o, Table table, WeightsAndBias p) {
     if (o.loss().needsTargets() && !table.hasTargets) {
       throw new InputException("--loss " + o.loss().cliName() + " needs targets: give --target-cols, --target-prefix or "
           + "--target-col");
@@ -210,7 +217,7 @@ public final class LinearLayerRun {
 
   private static void writeResults(OutputDir out, RunOptions o, RunResult r, List<String> written) throws IOException {
     Gradients g = r.gradients();
-    LayerParams p = r.params();
+    WeightsAndBias p = r.params();
     if (o.weightsPath() == null) {
       out.writeAtomically("W.npy", s -> Npy.write(s, new int[] {p.inputDim, p.outputDim}, p.weights));
       out.writeAtomically("b.npy", s -> Npy.write(s, new int[] {p.outputDim}, p.bias));

@@ -1,4 +1,8 @@
-package dev.adjoint.job;
+package dev.adjoint.run;
+
+import dev.adjoint.job.CachePolicy;
+
+import dev.adjoint.job.LayerPasses;
 
 import dev.adjoint.data.TableSpec;
 import dev.adjoint.kernel.Loss;
@@ -29,7 +33,7 @@ public record RunOptions(
     int showRows,
     Precision precision,
     CachePolicy cache,
-    LayerJob.Aggregation aggregation,
+    LayerPasses.Aggregation aggregation,
     boolean skipInvalid,
     VerifyOptions verify) {
 }

@@ -1,4 +1,9 @@
-package dev.adjoint.job;
+package dev.adjoint.run;
+
+import dev.adjoint.job.CachePolicy;
+
+import dev.adjoint.job.LayerPasses;
+import dev.adjoint.job.NpyFiles;
 
 import static dev.adjoint.kernel.Close.assertClose;
 import static dev.adjoint.kernel.Close.random;
@@ -9,7 +14,7 @@ import dev.adjoint.data.TableSpec;
 import dev.adjoint.data.TestTables;
 import dev.adjoint.data.TestTables.Layout;
 import dev.adjoint.kernel.Gradients;
-import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.kernel.Loss;
 import dev.adjoint.kernel.Precision;
 import dev.adjoint.kernel.Reduction;
@@ -22,7 +27,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** The whole run, from real files in every layout to finished gradients, vs the single-node reference. */
-class LinearLayerRunTest {
+class RunStepsTest {
   private final SparkSession spark = TestSpark.get();
 
   @TempDir
@@ -30,7 +35,7 @@ class LinearLayerRunTest {
 
   static RunOptions options(TableSpec spec, String w, String b, Loss loss, Reduction reduction, int partitions,
       int blockRows) {
-    return new RunOptions(spec, w, b, 1, 0, loss, reduction, partitions, 2, blockRows, 4 << 20, null, false, false, 0, Precision.FLOAT64, CachePolicy.AUTO, LayerJob.Aggregation.FIXED, false, null);
+    return new RunOptions(spec, w, b, 1, 0, loss, reduction, partitions, 2, blockRows, 4 << 20, null, false, false, 0, Precision.FLOAT64, CachePolicy.AUTO, LayerPasses.Aggregation.FIXED, false, null);
   }
 
   @ParameterizedTest
@@ -50,7 +55,7 @@ class LinearLayerRunTest {
       }
     }
     double[] t = random(rng, n * m);
-    LayerParams p = new LayerParams(d, m, random(rng, d * m), random(rng, m));
+    WeightsAndBias p = new WeightsAndBias(d, m, random(rng, d * m), random(rng, m));
     TableSpec spec = TestTables.write(spark, dir, layout, x, t, n, d, m);
     String w = NpyFiles.write(dir.resolve("W.npy"), new int[] {d, m}, p.weights);
     String b = NpyFiles.write(dir.resolve("b.npy"), new int[] {m}, p.bias);
@@ -67,7 +72,7 @@ class LinearLayerRunTest {
         double s = reduction == Reduction.MEAN ? 1.0 / n : 1.0;
         for (int partitions : partitionCounts) {
           for (int blockRows : blockSizes) {
-            RunResult r = LinearLayerRun.run(spark, options(spec, w, b, loss, reduction, partitions, blockRows));
+            RunResult r = RunSteps.run(spark, options(spec, w, b, loss, reduction, partitions, blockRows));
             Gradients got = r.gradients();
             String what = layout + " " + loss + " " + reduction + " partitions=" + partitions + " blockRows=" + blockRows;
             assertEquals(n, got.rows(), what);

@@ -1,8 +1,8 @@
 package dev.adjoint.job;
 
 import dev.adjoint.kernel.Block;
-import dev.adjoint.kernel.LayerKernel;
-import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.kernel.BlockKernel;
+import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.kernel.LinearLayer;
 import dev.adjoint.kernel.Loss;
 import dev.adjoint.verify.DataPasses;
@@ -18,13 +18,13 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 
 /** The verification's passes over the (cached) blocks, on Spark. */
-public final class SparkPasses implements DataPasses {
+public final class SparkDataPasses implements DataPasses {
   private final JavaSparkContext jsc;
   private final JavaRDD<Block> blocks;
   private final int treeDepth;
   private final long rows;
 
-  public SparkPasses(JavaSparkContext jsc, JavaRDD<Block> blocks, int treeDepth, long rows) {
+  public SparkDataPasses(JavaSparkContext jsc, JavaRDD<Block> blocks, int treeDepth, long rows) {
     this.jsc = jsc;
     this.blocks = blocks;
     this.treeDepth = treeDepth;
@@ -46,11 +46,11 @@ public final class SparkPasses implements DataPasses {
   }
 
   @Override
-  public List<SampledRow> sampleRows(LayerParams p, Loss loss, LayerKernel kernel, double gradientScale, int count,
+  public List<SampledRow> sampleRows(WeightsAndBias p, Loss loss, BlockKernel kernel, double gradientScale, int count,
       long seed) {
     // keep each row with probability ≈ 2·count/n by a seeded hash of (partition, row), then the first count
     final double rate = Math.min(1.0, 2.0 * count / Math.max(1, rows));
-    Broadcast<LayerParams> bc = jsc.broadcast(p);
+    Broadcast<WeightsAndBias> bc = jsc.broadcast(p);
     jsc.setJobDescription("adjoint verify: Y and dX of sampled rows");
     try {
       List<SampledRow> picked = blocks.mapPartitionsWithIndex((partition, it) -> {

@@ -16,7 +16,7 @@ import org.apache.spark.sql.catalyst.util.ArrayData;
  * the id when {@code withIds}. Holds one block at a time. {@code R} is Spark's public {@link Row} or its
  * internal row (no boxing: arrays are copied out whole), through {@link Access}.
  */
-final class RowBlocks<R> implements Iterator<Block> {
+final class RowsToBlocks<R> implements Iterator<Block> {
   /** How to read the array fields of a row type. */
   interface Access<R> extends Serializable {
     boolean isNull(R row, int field);
@@ -106,7 +106,7 @@ final class RowBlocks<R> implements Iterator<Block> {
   private final boolean skipInvalid;
   private long rowIndex;
 
-  RowBlocks(Iterator<R> rows, Access<R> access, int blockRows, int d, int m, boolean withTargets, boolean withIds,
+  RowsToBlocks(Iterator<R> rows, Access<R> access, int blockRows, int d, int m, boolean withTargets, boolean withIds,
       int partition, boolean skipInvalid) {
     this.skipInvalid = skipInvalid;
     this.rows = rows;

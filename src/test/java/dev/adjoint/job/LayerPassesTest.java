@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adjoint.TestSpark;
 import dev.adjoint.kernel.Block;
-import dev.adjoint.kernel.GradientSum;
-import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.kernel.GradientPartial;
+import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.kernel.Loss;
 import dev.adjoint.kernel.Reference;
 import java.util.ArrayList;
@@ -19,7 +19,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
 
 /** The distributed pass over blocks laid out by hand, empty partitions included. */
-class LayerJobTest {
+class LayerPassesTest {
   private final JavaSparkContext jsc = JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext());
 
   @Test
@@ -30,15 +30,15 @@ class LayerJobTest {
     int m = 4;
     double[] x = random(rng, n * d);
     double[] t = random(rng, n * m);
-    LayerParams p = new LayerParams(d, m, random(rng, d * m), random(rng, m));
+    WeightsAndBias p = new WeightsAndBias(d, m, random(rng, d * m), random(rng, m));
     double[] g = Reference.grad(Loss.SQUARED, Reference.forward(x, n, d, p.weights, m, p.bias), t);
     int runs = 0;
     for (int partitions : new int[] {1, 2, 4, 7, 40}) {   // 40 > 23 rows: empty partitions
       for (int blockRows : new int[] {1, 3, 100}) {
         for (int depth : new int[] {1, 2, 3}) {
           JavaRDD<Block> blocks = blocks(x, t, n, d, m, blockRows, partitions);
-          try (LayerJob job = new LayerJob(jsc, p, Loss.SQUARED)) {
-            GradientSum s = job.gradientSum(blocks, depth);
+          try (LayerPasses job = new LayerPasses(jsc, p, Loss.SQUARED)) {
+            GradientPartial s = job.gradientSum(blocks, depth);
             String what = "partitions=" + partitions + " blockRows=" + blockRows + " depth=" + depth;
             assertEquals(n, s.rowCount(), what);
             assertClose(Reference.dW(x, n, d, g, m), s.dWSum, "dW " + what);
@@ -59,21 +59,21 @@ class LayerJobTest {
     int m = 5;
     double[] x = random(rng, n * d);
     double[] t = random(rng, n * m);
-    LayerParams p = new LayerParams(d, m, random(rng, d * m), random(rng, m));
+    WeightsAndBias p = new WeightsAndBias(d, m, random(rng, d * m), random(rng, m));
     int runs = 0;
     for (int partitions : new int[] {1, 5, 16, 33}) {
       JavaRDD<Block> blocks = blocks(x, t, n, d, m, 7, partitions).cache();
       for (int depth : new int[] {1, 2, 3}) {
-        try (LayerJob job = new LayerJob(jsc, p, Loss.SQUARED)) {
-          GradientSum first = job.gradientSum(blocks, depth, LayerJob.Aggregation.FIXED);
+        try (LayerPasses job = new LayerPasses(jsc, p, Loss.SQUARED)) {
+          GradientPartial first = job.gradientSum(blocks, depth, LayerPasses.Aggregation.FIXED);
           String what = "partitions=" + partitions + " depth=" + depth;
           for (int repeat = 0; repeat < 3; repeat++) {
-            GradientSum again = job.gradientSum(blocks, depth, LayerJob.Aggregation.FIXED);
+            GradientPartial again = job.gradientSum(blocks, depth, LayerPasses.Aggregation.FIXED);
             assertTrue(java.util.Arrays.equals(first.dWSum, again.dWSum), "dW bitwise, " + what);
             assertTrue(java.util.Arrays.equals(first.dbSum, again.dbSum), "db bitwise, " + what);
             assertEquals(Double.doubleToLongBits(first.lossSum()), Double.doubleToLongBits(again.lossSum()), what);
           }
-          GradientSum spark = job.gradientSum(blocks, depth, LayerJob.Aggregation.SPARK);
+          GradientPartial spark = job.gradientSum(blocks, depth, LayerPasses.Aggregation.SPARK);
           assertEquals(n, first.rowCount(), what);
           assertClose(spark.dWSum, first.dWSum, "dW vs Spark's treeAggregate, " + what);
           runs++;

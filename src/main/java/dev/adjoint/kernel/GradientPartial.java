@@ -12,7 +12,7 @@ import java.io.Serializable;
  *
  * <p>The phase timers (nanoseconds summed over tasks) are carried for the report only.
  */
-public final class GradientSum implements Serializable {
+public final class GradientPartial implements Serializable {
   private static final long serialVersionUID = 1L;
 
   public final int inputDim;
@@ -31,7 +31,7 @@ public final class GradientSum implements Serializable {
   /** Reused Y/G buffer of the largest block seen; never shipped. */
   private transient double[] scratch;
 
-  private GradientSum(int inputDim, int outputDim) {
+  private GradientPartial(int inputDim, int outputDim) {
     Shapes.require(inputDim > 0 && outputDim > 0, "a gradient needs d ≥ 1 and m ≥ 1, got d=" + inputDim + ", m=" + outputDim);
     this.inputDim = inputDim;
     this.outputDim = outputDim;
@@ -40,29 +40,29 @@ public final class GradientSum implements Serializable {
   }
 
   /** The empty partial for W [d×m]: zero sums, zero rows. */
-  public static GradientSum empty(int inputDim, int outputDim) {
-    return new GradientSum(inputDim, outputDim);
+  public static GradientPartial empty(int inputDim, int outputDim) {
+    return new GradientPartial(inputDim, outputDim);
   }
 
   /**
    * Folds one block in: Y = X·W + 1·bᵀ, G = ∂L/∂Y, dWSum += Xᵀ·G, dbSum += 1ᵀ·G, lossSum += L_block.
    * Mutates and returns {@code this}.
    */
-  public GradientSum add(Block block, LayerParams p, Loss loss) {
-    return add(block, p, loss, LayerKernel.CORRECT);
+  public GradientPartial add(Block block, WeightsAndBias p, Loss loss) {
+    return add(block, p, loss, BlockKernel.CORRECT);
   }
 
-  /** {@link #add(Block, LayerParams, Loss)} through the given kernel. */
-  public GradientSum add(Block block, LayerParams p, Loss loss, LayerKernel kernel) {
+  /** {@link #add(Block, WeightsAndBias, Loss)} through the given kernel. */
+  public GradientPartial add(Block block, WeightsAndBias p, Loss loss, BlockKernel kernel) {
     return add(block, p, loss, kernel, null);
   }
 
   /**
-   * The whole backward of a block: {@link #add(Block, LayerParams, Loss, LayerKernel)}, then also the
+   * The whole backward of a block: {@link #add(Block, WeightsAndBias, Loss, BlockKernel)}, then also the
    * input gradient dX_block = G_block·Wᵀ [rows×d] of the loss sum into {@code dx} (≥ rows·d entries,
    * overwritten; skipped when null), as a layer below would consume it. Mutates and returns {@code this}.
    */
-  public GradientSum add(Block block, LayerParams p, Loss loss, LayerKernel kernel, double[] dx) {
+  public GradientPartial add(Block block, WeightsAndBias p, Loss loss, BlockKernel kernel, double[] dx) {
     Shapes.requireEqual("partial vs layer", "partial's W", inputDim, outputDim, "W", p.inputDim, p.outputDim);
     LinearLayer.requireFeatures(block, p);
     LinearLayer.requireTargets(block, loss, outputDim);
@@ -90,7 +90,7 @@ public final class GradientSum implements Serializable {
   }
 
   /** Adds another partial's sums into this one. Shapes must match. Mutates and returns {@code this}. */
-  public GradientSum merge(GradientSum other) {
+  public GradientPartial merge(GradientPartial other) {
     Shapes.requireEqual("merging gradient partials", "this dW", inputDim, outputDim, "other dW", other.inputDim, other.outputDim);
     long t0 = System.nanoTime();
     Dense.addInto(dWSum, other.dWSum);

@@ -1,27 +1,23 @@
-package dev.adjoint.job;
+package dev.adjoint.study;
 
-import dev.adjoint.bench.DriverBytes;
-import dev.adjoint.data.Blocks;
+import dev.adjoint.job.MemoryCheck;
+
+import dev.adjoint.job.FixedTree;
+import dev.adjoint.job.LayerPasses;
+
+import dev.adjoint.job.DriverBytes;
+import dev.adjoint.data.BlockReader;
 import dev.adjoint.data.InputException;
 import dev.adjoint.data.Table;
 import dev.adjoint.data.TableSpec;
-import dev.adjoint.data.Weights;
+import dev.adjoint.data.WeightFiles;
 import dev.adjoint.kernel.Block;
 import dev.adjoint.kernel.Dense;
-import dev.adjoint.kernel.GradientSum;
-import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.kernel.GradientPartial;
+import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.kernel.Precision;
 import dev.adjoint.kernel.Loss;
 import dev.adjoint.kernel.Reduction;
-import dev.adjoint.study.AccumulationMode;
-import dev.adjoint.study.AccumulationSum;
-import dev.adjoint.study.ErrorBounds;
-import dev.adjoint.study.ExactSum;
-import dev.adjoint.study.Magnitudes;
-import dev.adjoint.study.MicroBatches;
-import dev.adjoint.study.Normalisation;
-import dev.adjoint.study.SampledEntries;
-import dev.adjoint.study.StudyResults;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -64,8 +60,8 @@ public final class AccumulationStudy {
 
   private StudyResults run() throws Exception {
     Table table = openTable();
-    LayerParams params = params(table);
-    int blockRows = o.blockRows() > 0 ? o.blockRows() : Blocks.rowsForBytes(Blocks.DEFAULT_BLOCK_BYTES,
+    WeightsAndBias params = params(table);
+    int blockRows = o.blockRows() > 0 ? o.blockRows() : BlockReader.rowsForBytes(BlockReader.DEFAULT_BLOCK_BYTES,
         params.inputDim, params.outputDim);
     CachedParts first = onCachedBlocks(table, params, blockRows);
     return new StudyResults(first.setup(), first.normalisation(), first.precision(),
@@ -77,8 +73,8 @@ public final class AccumulationStudy {
       List<StudyResults.PrecisionRow> precision) {}
 
   /** Parts 1 and 2 on the input's blocks, cached for their passes and unpersisted after. */
-  private CachedParts onCachedBlocks(Table table, LayerParams params, int blockRows) throws Exception {
-    JavaRDD<Block> blocks = Blocks.of(table, blockRows).setName("adjoint study blocks")
+  private CachedParts onCachedBlocks(Table table, WeightsAndBias params, int blockRows) throws Exception {
+    JavaRDD<Block> blocks = BlockReader.of(table, blockRows).setName("adjoint study blocks")
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       long[] firstRows = firstRowOfEachPartition(blocks);
@@ -89,8 +85,8 @@ public final class AccumulationStudy {
       requireMemoryFor(splits, params, partitions);
 
       long t0 = System.nanoTime();
-      GradientSum full;
-      try (LayerJob job = new LayerJob(jsc, params, loss)) {
+      GradientPartial full;
+      try (LayerPasses job = new LayerPasses(jsc, params, loss)) {
         full = job.gradientSum(blocks, TREE_DEPTH);
       }
       double[] fullMean = full.finish(Reduction.MEAN).dW();
@@ -150,7 +146,7 @@ public final class AccumulationStudy {
    * batch's dW sum (Σk of d·m doubles, twice with Neumaier's compensation); a task folding a partition
    * holds one, a task merging them up to the fixed tree's largest fan-in plus the one it builds.
    */
-  private void requireMemoryFor(List<MicroBatches> splits, LayerParams params, int partitions) {
+  private void requireMemoryFor(List<MicroBatches> splits, WeightsAndBias params, int partitions) {
     long batches = splits.stream().mapToLong(MicroBatches::k).sum();
     long partial = 8L * batches * params.inputDim * params.outputDim;
     long withCompensation = 2 * partial;
@@ -184,17 +180,17 @@ public final class AccumulationStudy {
         in.idColumn()), false);
   }
 
-  private LayerParams params(Table table) {
-    LayerParams p;
+  private WeightsAndBias params(Table table) {
+    WeightsAndBias p;
     if (o.weightsPath() != null) {
-      p = Weights.load(spark.sparkContext().hadoopConfiguration(), o.weightsPath(), o.biasPath());
-      Weights.requireInputDim(p, table.features, o.weightsPath());
+      p = WeightFiles.load(spark.sparkContext().hadoopConfiguration(), o.weightsPath(), o.biasPath());
+      WeightFiles.requireInputDim(p, table.features, o.weightsPath());
     } else {
       int m = table.hasTargets ? table.targets : o.outDim();
       if (m <= 0) {
         throw new InputException("no --weights and no targets: pass --weights W.npy or --out-dim M");
       }
-      p = Weights.random(table.features, m, o.initSeed());
+      p = WeightFiles.random(table.features, m, o.initSeed());
     }
     if (table.hasTargets && table.targets != p.outputDim) {
       throw new InputException(o.input().path() + ": targets have width " + table.targets + " but W is ("
@@ -280,9 +276,9 @@ public final class AccumulationStudy {
     T add(T acc, Block block, long firstRow);
   }
 
-  private ExactSum exactSums(JavaRDD<Block> blocks, long[] firstRows, LayerParams params, ExactSum empty,
+  private ExactSum exactSums(JavaRDD<Block> blocks, long[] firstRows, WeightsAndBias params, ExactSum empty,
       String data) throws Exception {
-    Broadcast<LayerParams> bc = jsc.broadcast(params);
+    Broadcast<WeightsAndBias> bc = jsc.broadcast(params);
     try {
       return foldNumbered(blocks, firstRows, empty, new ExactFold(bc, loss, empty.copyOfEmpty()), ExactSum::merge,
           "exact reference (double-double) of " + empty.entries().size() + " dW entries, " + data);
@@ -292,8 +288,8 @@ public final class AccumulationStudy {
   }
 
   /** S1 and S2 of every dW entry, for the normalisation's rounding agreement. */
-  private Magnitudes magnitudes(JavaRDD<Block> blocks, long[] firstRows, LayerParams params) throws Exception {
-    Broadcast<LayerParams> bc = jsc.broadcast(params);
+  private Magnitudes magnitudes(JavaRDD<Block> blocks, long[] firstRows, WeightsAndBias params) throws Exception {
+    Broadcast<WeightsAndBias> bc = jsc.broadcast(params);
     try {
       return foldNumbered(blocks, firstRows, Magnitudes.empty(params.inputDim, params.outputDim),
           new MagnitudeFold(bc, loss, params.inputDim, params.outputDim), Magnitudes::merge, "magnitudes |X|ᵀ|G|");
@@ -303,7 +299,7 @@ public final class AccumulationStudy {
   }
 
   /** Folds blocks into {@link Magnitudes}. */
-  private record MagnitudeFold(Broadcast<LayerParams> bc, Loss loss, int d, int m) implements BlockFold<Magnitudes> {
+  private record MagnitudeFold(Broadcast<WeightsAndBias> bc, Loss loss, int d, int m) implements BlockFold<Magnitudes> {
     @Override
     public Magnitudes empty() {
       return Magnitudes.empty(d, m);
@@ -316,7 +312,7 @@ public final class AccumulationStudy {
   }
 
   /** Folds numbered blocks into {@link ExactSum}s. */
-  private record ExactFold(Broadcast<LayerParams> bc, Loss loss, ExactSum zero) implements BlockFold<ExactSum> {
+  private record ExactFold(Broadcast<WeightsAndBias> bc, Loss loss, ExactSum zero) implements BlockFold<ExactSum> {
     @Override
     public ExactSum empty() {
       return zero.copyOfEmpty();
@@ -328,9 +324,9 @@ public final class AccumulationStudy {
     }
   }
 
-  private AccumulationSum accumulate(JavaRDD<Block> blocks, long[] firstRows, LayerParams params,
+  private AccumulationSum accumulate(JavaRDD<Block> blocks, long[] firstRows, WeightsAndBias params,
       AccumulationMode mode, List<MicroBatches> splits) throws Exception {
-    Broadcast<LayerParams> bc = jsc.broadcast(params);
+    Broadcast<WeightsAndBias> bc = jsc.broadcast(params);
     try {
       return foldNumbered(blocks, firstRows, AccumulationSum.empty(mode, params.inputDim, params.outputDim, splits),
           new ModeFold(bc, loss, mode, params.inputDim, params.outputDim, splits), AccumulationSum::merge,
@@ -341,7 +337,7 @@ public final class AccumulationStudy {
   }
 
   /** Folds numbered blocks into {@link AccumulationSum}s of one mode. */
-  private record ModeFold(Broadcast<LayerParams> bc, Loss loss, AccumulationMode mode, int d, int m,
+  private record ModeFold(Broadcast<WeightsAndBias> bc, Loss loss, AccumulationMode mode, int d, int m,
       List<MicroBatches> splits) implements BlockFold<AccumulationSum> {
     @Override
     public AccumulationSum empty() {
@@ -414,20 +410,20 @@ public final class AccumulationStudy {
    * measured by {@link DriverBytes} (Spark's resultSize of every task of the pass: the partials that reach
    * the driver plus each task's metrics, ~4 KB a task); beside them, how many partials reach it.
    */
-  private List<StudyResults.PartitionRow> partitioning(Table table, LayerParams params, int blockRows) throws Exception {
+  private List<StudyResults.PartitionRow> partitioning(Table table, WeightsAndBias params, int blockRows) throws Exception {
     List<StudyResults.PartitionRow> rows = new ArrayList<>();
     Map<BitKey, Integer> groups = new LinkedHashMap<>();
     double[] base = null;
     DriverBytes driverBytes = DriverBytes.listen(spark.sparkContext());
-    try (LayerJob job = new LayerJob(jsc, params, loss)) {
+    try (LayerPasses job = new LayerPasses(jsc, params, loss)) {
       for (int partitions : o.partitions()) {
-        JavaRDD<Block> blocks = Blocks.of(table.repartition(partitions), blockRows)
+        JavaRDD<Block> blocks = BlockReader.of(table.repartition(partitions), blockRows)
             .setName("adjoint study blocks, " + partitions + " partitions").persist(StorageLevel.MEMORY_AND_DISK());
         try {
           blocks.count();  // the shuffle and the cache, outside the timed passes
           driverBytes.takeBytes();  // and outside the measured bytes
           for (int depth : o.treeDepths()) {
-            for (LayerJob.Aggregation aggregation : LayerJob.Aggregation.values()) {
+            for (LayerPasses.Aggregation aggregation : LayerPasses.Aggregation.values()) {
               double[] firstRepeat = null;
               for (int r = 0; r < o.repeats(); r++) {
                 long t = System.nanoTime();
@@ -441,7 +437,7 @@ public final class AccumulationStudy {
                   firstRepeat = dW;
                 }
                 int group = groups.computeIfAbsent(new BitKey(dW), key -> groups.size());
-                long toDriver = aggregation == LayerJob.Aggregation.FIXED ? FixedTree.driverPartials(partitions, depth)
+                long toDriver = aggregation == LayerPasses.Aggregation.FIXED ? FixedTree.driverPartials(partitions, depth)
                     : sparkTreeAggregatePartials(partitions, depth);
                 rows.add(new StudyResults.PartitionRow(partitions, depth, aggregation.cliName(), r, s, toDriver,
                     bytes, Dense.normwiseRelError(dW, base), Dense.normwiseRelError(dW, firstRepeat), group));
@@ -472,15 +468,15 @@ public final class AccumulationStudy {
   }
 
   /** Part 4: float64 passes (read from the input, fixed tree) per block size, the best of the repeats. */
-  private List<StudyResults.ThroughputRow> throughput(Table table, LayerParams params, long n) throws Exception {
+  private List<StudyResults.ThroughputRow> throughput(Table table, WeightsAndBias params, long n) throws Exception {
     List<StudyResults.ThroughputRow> rows = new ArrayList<>();
-    try (LayerJob job = new LayerJob(jsc, params, loss)) {
+    try (LayerPasses job = new LayerPasses(jsc, params, loss)) {
       for (int b : o.throughputBlockRows()) {
         double best = Double.POSITIVE_INFINITY;
         double bestKernel = Double.POSITIVE_INFINITY;
         for (int r = 0; r < o.repeats(); r++) {
           long t = System.nanoTime();
-          GradientSum sum = job.gradientSum(Blocks.of(table, b), TREE_DEPTH);
+          GradientPartial sum = job.gradientSum(BlockReader.of(table, b), TREE_DEPTH);
           best = Math.min(best, seconds(t));
           bestKernel = Math.min(bestKernel, (sum.forwardNanos() + sum.backwardNanos()) / 1e9);
         }

@@ -1,4 +1,4 @@
-package dev.adjoint.job;
+package dev.adjoint.study;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,14 +9,10 @@ import dev.adjoint.data.Generator;
 import dev.adjoint.data.OutputDir;
 import dev.adjoint.data.Table;
 import dev.adjoint.data.TableSpec;
-import dev.adjoint.data.Weights;
+import dev.adjoint.data.WeightFiles;
 import dev.adjoint.kernel.Dense;
-import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.kernel.Precision;
-import dev.adjoint.study.AccumulationMode;
-import dev.adjoint.study.ErrorBounds;
-import dev.adjoint.study.Normalisation;
-import dev.adjoint.study.StudyResults;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -47,7 +43,7 @@ class StudySparkTest {
 
   private StudyResults results;
   private TableSpec spec;
-  private LayerParams params;
+  private WeightsAndBias params;
 
   @BeforeAll
   void runTheStudy(@TempDir Path dir) throws Exception {
@@ -56,7 +52,7 @@ class StudySparkTest {
         OutputDir.prepare(spark.sparkContext().hadoopConfiguration(), gen.toString(), false, Generator.OWN_NAMES));
     spec = new TableSpec(gen.resolve("data").toString(), TableSpec.Format.PARQUET, new ColumnSource.Single("features"),
         new ColumnSource.Single("targets"), null);
-    params = Weights.load(spark.sparkContext().hadoopConfiguration(), gen.resolve("W.npy").toString(),
+    params = WeightFiles.load(spark.sparkContext().hadoopConfiguration(), gen.resolve("W.npy").toString(),
         gen.resolve("b.npy").toString());
     // blocks of 100 rows straddle the batch bounds; every k divides N, so equal batches are exactly equal
     StudyOptions o = new StudyOptions(spec, gen.resolve("W.npy").toString(), gen.resolve("b.npy").toString(), 0, 1,

@@ -1,8 +1,8 @@
-package dev.adjoint.job;
+package dev.adjoint.run;
 
-import dev.adjoint.kernel.GradientSum;
+import dev.adjoint.kernel.GradientPartial;
 import dev.adjoint.kernel.Gradients;
-import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.verify.CheckResult;
 import java.util.List;
 import org.apache.spark.sql.Row;
@@ -14,8 +14,8 @@ import org.apache.spark.sql.Row;
  */
 public record RunResult(
     Gradients gradients,
-    GradientSum sum,
-    LayerParams params,
+    GradientPartial sum,
+    WeightsAndBias params,
     String idColumn,
     int partitions,
     int blockRows,

@@ -1,9 +1,9 @@
 package dev.adjoint.job;
 
 import dev.adjoint.kernel.Block;
-import dev.adjoint.kernel.GradientSum;
-import dev.adjoint.kernel.LayerKernel;
-import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.kernel.GradientPartial;
+import dev.adjoint.kernel.BlockKernel;
+import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.kernel.LinearLayer;
 import dev.adjoint.kernel.Loss;
 import java.util.ArrayList;
@@ -19,29 +19,29 @@ import org.apache.spark.sql.RowFactory;
 
 /**
  * The distributed passes of one layer: W and b broadcast once ({@code bcParams}), each partition
- * folds its blocks into one {@link GradientSum}, a tree of merges sums the partials ({@link FixedTree},
+ * folds its blocks into one {@link GradientPartial}, a tree of merges sums the partials ({@link FixedTree},
  * deterministic, or Spark's treeAggregate); Y and dX stay distributed. Closing destroys the broadcast.
  */
-public final class LayerJob implements AutoCloseable {
+public final class LayerPasses implements AutoCloseable {
   private final JavaSparkContext jsc;
-  private final Broadcast<LayerParams> bcParams;
+  private final Broadcast<WeightsAndBias> bcParams;
   private final int inputDim;
   private final int outputDim;
   private final Loss loss;
-  private final LayerKernel kernel;
+  private final BlockKernel kernel;
   private final PlantedFault fault;
   /** Test-only fault of the cluster tests (null unless deliberately enabled twice over). */
   private final InjectedFault injected;
 
-  public LayerJob(JavaSparkContext jsc, LayerParams params, Loss loss) {
-    this(jsc, params, loss, LayerKernel.CORRECT, PlantedFault.NONE);
+  public LayerPasses(JavaSparkContext jsc, WeightsAndBias params, Loss loss) {
+    this(jsc, params, loss, BlockKernel.CORRECT, PlantedFault.NONE);
   }
 
   /**
    * A job through {@code kernel}, with {@code fault} applied to the partials: only the verification
-   * self-test passes anything but {@link LayerKernel#CORRECT} and {@link PlantedFault#NONE}.
+   * self-test passes anything but {@link BlockKernel#CORRECT} and {@link PlantedFault#NONE}.
    */
-  public LayerJob(JavaSparkContext jsc, LayerParams params, Loss loss, LayerKernel kernel, PlantedFault fault) {
+  public LayerPasses(JavaSparkContext jsc, WeightsAndBias params, Loss loss, BlockKernel kernel, PlantedFault fault) {
     this.jsc = jsc;
     this.bcParams = jsc.broadcast(params);
     this.inputDim = params.inputDim;
@@ -60,7 +60,7 @@ public final class LayerJob implements AutoCloseable {
     /** Partition 0's partial is counted twice. */
     FIRST_PARTITION_TWICE;
 
-    java.util.Iterator<GradientSum> apply(int partition, GradientSum partial) {
+    java.util.Iterator<GradientPartial> apply(int partition, GradientPartial partial) {
       if (partition != 0 || this == NONE) {
         return List.of(partial).iterator();
       }
@@ -72,7 +72,7 @@ public final class LayerJob implements AutoCloseable {
    * Forward and backward over every block: the sum of the partials Σₚ (Xₚᵀ·Gₚ, 1ᵀ·Gₚ, Lₚ, nₚ), combined
    * by {@code treeAggregate} with the given depth. The result comes from the action's return value.
    */
-  public GradientSum gradientSum(JavaRDD<Block> blocks, int treeDepth) {
+  public GradientPartial gradientSum(JavaRDD<Block> blocks, int treeDepth) {
     return gradientSum(blocks, treeDepth, Aggregation.FIXED);
   }
 
@@ -89,7 +89,7 @@ public final class LayerJob implements AutoCloseable {
   }
 
   /** {@link #gradientSum(JavaRDD, int)} with the partials summed as {@code aggregation} says. */
-  public GradientSum gradientSum(JavaRDD<Block> blocks, int treeDepth, Aggregation aggregation) {
+  public GradientPartial gradientSum(JavaRDD<Block> blocks, int treeDepth, Aggregation aggregation) {
     return gradientSum(blocks, treeDepth, aggregation, false);
   }
 
@@ -98,11 +98,11 @@ public final class LayerJob implements AutoCloseable {
    * also computes every block's dX = G·Wᵀ (the third GEMM of a training step, consumed by a layer below)
    * and drops it: the full forward + backward that the benchmarks time against other systems.
    */
-  public GradientSum gradientSum(JavaRDD<Block> blocks, int treeDepth, Aggregation aggregation,
+  public GradientPartial gradientSum(JavaRDD<Block> blocks, int treeDepth, Aggregation aggregation,
       boolean withInputGradient) {
-    final Broadcast<LayerParams> bc = bcParams;
+    final Broadcast<WeightsAndBias> bc = bcParams;
     final Loss lossFn = loss;
-    final LayerKernel k = kernel;
+    final BlockKernel k = kernel;
     final PlantedFault f = fault;
     final InjectedFault inj = injected;
     final int d = inputDim;
@@ -110,11 +110,11 @@ public final class LayerJob implements AutoCloseable {
     jsc.setJobDescription("adjoint: forward + backward, treeAggregate depth " + treeDepth);
     try {
       // one partial per partition, folded block by block ...
-      JavaRDD<GradientSum> partials = blocks.mapPartitionsWithIndex((partition, it) -> {
+      JavaRDD<GradientPartial> partials = blocks.mapPartitionsWithIndex((partition, it) -> {
         if (inj != null) {
           inj.apply(partition);
         }
-        GradientSum partial = GradientSum.empty(d, m);
+        GradientPartial partial = GradientPartial.empty(d, m);
         double[] dx = null;
         while (it.hasNext()) {
           Block block = it.next();
@@ -127,9 +127,9 @@ public final class LayerJob implements AutoCloseable {
       }, true);
       // ... summed by a tree of merges; the result is the action's return value, never an accumulator.
       if (aggregation == Aggregation.SPARK) {
-        return partials.treeAggregate(GradientSum.empty(d, m), GradientSum::merge, GradientSum::merge, treeDepth);
+        return partials.treeAggregate(GradientPartial.empty(d, m), GradientPartial::merge, GradientPartial::merge, treeDepth);
       }
-      return FixedTree.aggregate(partials, GradientSum::merge, treeDepth, GradientSum.empty(d, m));
+      return FixedTree.aggregate(partials, GradientPartial::merge, treeDepth, GradientPartial.empty(d, m));
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {
@@ -141,27 +141,27 @@ public final class LayerJob implements AutoCloseable {
 
   /**
    * Y and dX per row, distributed: rows (id, Y array&lt;double&gt;, dX array&lt;double&gt;), where dX uses G
-   * scaled by {@code gradientScale} (1/n for the mean reduction). Blocks must carry ids.
+   * scaled by {@code gradientScale} (1/n for the mean reduction). BlockReader must carry ids.
    */
   public JavaRDD<Row> activations(JavaRDD<Block> blocks, double gradientScale) {
-    final Broadcast<LayerParams> bc = bcParams;
+    final Broadcast<WeightsAndBias> bc = bcParams;
     final Loss lossFn = loss;
-    final LayerKernel k = kernel;
+    final BlockKernel k = kernel;
     return blocks.mapPartitions(it -> new ActivationRows(it, bc.value(), lossFn, gradientScale, k));
   }
 
   /** Rows (id, Y, dX) of a partition, computed a block at a time with one GEMM each for Y and dX. */
   private static final class ActivationRows implements Iterator<Row> {
     private final Iterator<Block> blocks;
-    private final LayerParams params;
+    private final WeightsAndBias params;
     private final Loss loss;
     private final double gradientScale;
-    private final LayerKernel kernel;
+    private final BlockKernel kernel;
     private Block block;
     private double[][] yAndDx;
     private int next;
 
-    ActivationRows(Iterator<Block> blocks, LayerParams params, Loss loss, double gradientScale, LayerKernel kernel) {
+    ActivationRows(Iterator<Block> blocks, WeightsAndBias params, Loss loss, double gradientScale, BlockKernel kernel) {
       this.kernel = kernel;
       this.blocks = blocks;
       this.params = params;

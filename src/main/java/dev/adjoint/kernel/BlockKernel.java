@@ -7,9 +7,9 @@ import java.io.Serializable;
  * ({@link LinearLayer}); the verification self-test swaps in kernels with one planted bug each, to
  * show that the checks catch them. Nothing else ever uses another kernel.
  */
-public interface LayerKernel extends Serializable {
+public interface BlockKernel extends Serializable {
   /** Forward: Y_block = X_block·W + 1·bᵀ into {@code y}. */
-  default void forward(Block block, LayerParams p, double[] y) {
+  default void forward(Block block, WeightsAndBias p, double[] y) {
     LinearLayer.forward(block, p, y);
   }
 
@@ -24,7 +24,7 @@ public interface LayerKernel extends Serializable {
   }
 
   /** Backward to the input: dX_block = G_block·Wᵀ into {@code dx}. */
-  default void backwardInput(double[] g, int rows, LayerParams p, double[] dx) {
+  default void backwardInput(double[] g, int rows, WeightsAndBias p, double[] dx) {
     LinearLayer.backwardInput(g, rows, p, dx);
   }
 
@@ -34,10 +34,10 @@ public interface LayerKernel extends Serializable {
   }
 
   /** The linear layer as it should be. */
-  LayerKernel CORRECT = new Correct();
+  BlockKernel CORRECT = new Correct();
 
   /** The correct kernel's class (a named class so that it serialises to a singleton-equal value). */
-  final class Correct implements LayerKernel {
+  final class Correct implements BlockKernel {
     private static final long serialVersionUID = 1L;
 
     private Correct() {}

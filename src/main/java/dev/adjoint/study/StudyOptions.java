@@ -1,4 +1,4 @@
-package dev.adjoint.job;
+package dev.adjoint.study;
 
 import dev.adjoint.data.TableSpec;
 import dev.adjoint.kernel.Loss;

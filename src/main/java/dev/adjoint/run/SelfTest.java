@@ -1,9 +1,12 @@
-package dev.adjoint.job;
+package dev.adjoint.run;
+
+import dev.adjoint.job.LayerPasses;
+import dev.adjoint.job.SparkDataPasses;
 
 import dev.adjoint.kernel.Block;
 import dev.adjoint.kernel.Gradients;
-import dev.adjoint.kernel.LayerKernel;
-import dev.adjoint.kernel.LayerParams;
+import dev.adjoint.kernel.BlockKernel;
+import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.kernel.Loss;
 import dev.adjoint.kernel.Reduction;
 import dev.adjoint.verify.CheckResult;
@@ -28,19 +31,19 @@ public final class SelfTest {
 
   /** A planted bug: a kernel variant, or a fault in the aggregation of partials. */
   public enum Bug {
-    NONE("none (the correct layer)", LayerKernel.CORRECT, LayerJob.PlantedFault.NONE),
-    WRONG_G("dW from the wrong G (loss derivative not applied)", PlantedKernels.WRONG_G, LayerJob.PlantedFault.NONE),
-    DB_MEAN("db as the block mean of G, not the sum", PlantedKernels.DB_MEAN, LayerJob.PlantedFault.NONE),
-    DX_USES_W("dX = G·W instead of G·Wᵀ (square W)", PlantedKernels.DX_USES_W, LayerJob.PlantedFault.NONE),
-    DROP_PARTITION("one partition's partial dropped", LayerKernel.CORRECT, LayerJob.PlantedFault.DROP_FIRST_PARTITION),
-    DOUBLE_PARTITION("one partition counted twice", LayerKernel.CORRECT, LayerJob.PlantedFault.FIRST_PARTITION_TWICE),
-    NO_BIAS("bias left out of the forward", PlantedKernels.NO_BIAS_FORWARD, LayerJob.PlantedFault.NONE);
+    NONE("none (the correct layer)", BlockKernel.CORRECT, LayerPasses.PlantedFault.NONE),
+    WRONG_G("dW from the wrong G (loss derivative not applied)", PlantedKernels.WRONG_G, LayerPasses.PlantedFault.NONE),
+    DB_MEAN("db as the block mean of G, not the sum", PlantedKernels.DB_MEAN, LayerPasses.PlantedFault.NONE),
+    DX_USES_W("dX = G·W instead of G·Wᵀ (square W)", PlantedKernels.DX_USES_W, LayerPasses.PlantedFault.NONE),
+    DROP_PARTITION("one partition's partial dropped", BlockKernel.CORRECT, LayerPasses.PlantedFault.DROP_FIRST_PARTITION),
+    DOUBLE_PARTITION("one partition counted twice", BlockKernel.CORRECT, LayerPasses.PlantedFault.FIRST_PARTITION_TWICE),
+    NO_BIAS("bias left out of the forward", PlantedKernels.NO_BIAS_FORWARD, LayerPasses.PlantedFault.NONE);
 
     public final String description;
-    final LayerKernel kernel;
-    final LayerJob.PlantedFault fault;
+    final BlockKernel kernel;
+    final LayerPasses.PlantedFault fault;
 
-    Bug(String description, LayerKernel kernel, LayerJob.PlantedFault fault) {
+    Bug(String description, BlockKernel kernel, LayerPasses.PlantedFault fault) {
       this.description = description;
       this.kernel = kernel;
       this.fault = fault;
@@ -71,17 +74,17 @@ public final class SelfTest {
       int rows = Math.min(blockRows, n - start);
       list.add(Block.of(rows, dim, gaussian(rng, rows * dim), dim, gaussian(rng, rows * dim)));
     }
-    LayerParams p = new LayerParams(dim, dim, gaussian(rng, dim * dim), gaussian(rng, dim));
+    WeightsAndBias p = new WeightsAndBias(dim, dim, gaussian(rng, dim * dim), gaussian(rng, dim));
     JavaRDD<Block> blocks = jsc.parallelize(list, partitions).setName("adjoint selftest blocks")
         .persist(StorageLevel.MEMORY_ONLY());
     try {
       List<Row> rows = new ArrayList<>();
       for (Bug bug : Bug.values()) {
         Gradients g;
-        try (LayerJob job = new LayerJob(jsc, p, Loss.SQUARED, bug.kernel, bug.fault)) {
+        try (LayerPasses job = new LayerPasses(jsc, p, Loss.SQUARED, bug.kernel, bug.fault)) {
           g = job.gradientSum(blocks, 2).finish(Reduction.SUM);
         }
-        List<CheckResult> results = new Verification(new SparkPasses(jsc, blocks, 2, n), g, p, Loss.SQUARED, bug.kernel,
+        List<CheckResult> results = new Verification(new SparkDataPasses(jsc, blocks, 2, n), g, p, Loss.SQUARED, bug.kernel,
             VerifyOptions.defaults(VerifyOptions.ALL), blockRows).run();
         rows.add(new Row(bug, results));
       }

@@ -12,23 +12,23 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The partial is a monoid: merge is associative, the empty partial its identity, shapes are checked. */
-class GradientSumTest {
+class GradientPartialTest {
   private final Random rng = new Random(3);
-  private final LayerParams p = new LayerParams(3, 2, random(rng, 6), random(rng, 2));
+  private final WeightsAndBias p = new WeightsAndBias(3, 2, random(rng, 6), random(rng, 2));
 
-  private GradientSum partialOf(int rows) {
-    return GradientSum.empty(3, 2).add(Block.of(rows, 3, random(rng, rows * 3), 2, random(rng, rows * 2)), p, Loss.SQUARED);
+  private GradientPartial partialOf(int rows) {
+    return GradientPartial.empty(3, 2).add(Block.of(rows, 3, random(rng, rows * 3), 2, random(rng, rows * 2)), p, Loss.SQUARED);
   }
 
   @Test
   void emptyIsTheIdentityOnBothSides() {
-    GradientSum a = partialOf(5);
+    GradientPartial a = partialOf(5);
     double[] dw = a.dWSum.clone();
     double[] db = a.dbSum.clone();
     double loss = a.lossSum();
-    GradientSum left = GradientSum.empty(3, 2).merge(a);
-    GradientSum right = a.merge(GradientSum.empty(3, 2));
-    for (GradientSum s : new GradientSum[] {left, right}) {
+    GradientPartial left = GradientPartial.empty(3, 2).merge(a);
+    GradientPartial right = a.merge(GradientPartial.empty(3, 2));
+    for (GradientPartial s : new GradientPartial[] {left, right}) {
       assertArrayEquals(dw, s.dWSum, 0.0);
       assertArrayEquals(db, s.dbSum, 0.0);
       assertEquals(loss, s.lossSum(), 0.0);
@@ -39,7 +39,7 @@ class GradientSumTest {
 
   @Test
   void addingAnEmptyBlockChangesNothing() {
-    GradientSum a = partialOf(4);
+    GradientPartial a = partialOf(4);
     double[] dw = a.dWSum.clone();
     a.add(Block.of(0, 3, new double[0], 2, new double[0]), p, Loss.SQUARED);
     assertArrayEquals(dw, a.dWSum, 0.0);
@@ -48,15 +48,15 @@ class GradientSumTest {
 
   @Test
   void mergeIsAssociativeToRounding() {
-    GradientSum a1 = partialOf(3);
-    GradientSum b1 = partialOf(4);
-    GradientSum c1 = partialOf(5);
+    GradientPartial a1 = partialOf(3);
+    GradientPartial b1 = partialOf(4);
+    GradientPartial c1 = partialOf(5);
     // copies through serialization-free re-merging into empties
-    GradientSum a2 = GradientSum.empty(3, 2).merge(a1);
-    GradientSum b2 = GradientSum.empty(3, 2).merge(b1);
-    GradientSum c2 = GradientSum.empty(3, 2).merge(c1);
-    GradientSum leftFirst = a1.merge(b1).merge(c1);
-    GradientSum rightFirst = a2.merge(b2.merge(c2));
+    GradientPartial a2 = GradientPartial.empty(3, 2).merge(a1);
+    GradientPartial b2 = GradientPartial.empty(3, 2).merge(b1);
+    GradientPartial c2 = GradientPartial.empty(3, 2).merge(c1);
+    GradientPartial leftFirst = a1.merge(b1).merge(c1);
+    GradientPartial rightFirst = a2.merge(b2.merge(c2));
     assertClose(leftFirst.dWSum, rightFirst.dWSum, "dW");
     assertClose(leftFirst.dbSum, rightFirst.dbSum, "db");
     assertEquals(12, leftFirst.rowCount());
@@ -66,14 +66,14 @@ class GradientSumTest {
   @Test
   void mergeChecksShapes() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> GradientSum.empty(3, 2).merge(GradientSum.empty(2, 3)));
+        () -> GradientPartial.empty(3, 2).merge(GradientPartial.empty(2, 3)));
     assertTrue(e.getMessage().contains("[3×2]") && e.getMessage().contains("[2×3]"), e.getMessage());
   }
 
   @Test
   void meanDividesOnceByTheTotalRowCount() {
-    // Blocks of unequal size: the mean of per-block means would differ from the true mean.
-    GradientSum sum = partialOf(1).merge(partialOf(9));
+    // BlockReader of unequal size: the mean of per-block means would differ from the true mean.
+    GradientPartial sum = partialOf(1).merge(partialOf(9));
     Gradients mean = sum.finish(Reduction.MEAN);
     Gradients total = sum.finish(Reduction.SUM);
     // x·(1/10) and x/10 may differ in the last bit: tolerance one ulp.
@@ -82,6 +82,6 @@ class GradientSumTest {
     }
     assertEquals(total.loss() / 10, mean.loss(), Math.ulp(total.loss() / 10));
     assertEquals(10, mean.rows());
-    assertThrows(IllegalArgumentException.class, () -> GradientSum.empty(3, 2).finish(Reduction.MEAN));
+    assertThrows(IllegalArgumentException.class, () -> GradientPartial.empty(3, 2).finish(Reduction.MEAN));
   }
 }

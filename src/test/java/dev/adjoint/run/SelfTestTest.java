@@ -1,4 +1,4 @@
-package dev.adjoint.job;
+package dev.adjoint.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,9 +1,9 @@
-package dev.adjoint.job;
+package dev.adjoint.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.adjoint.kernel.Dense;
-import dev.adjoint.kernel.GradientSum;
+import dev.adjoint.kernel.GradientPartial;
 import dev.adjoint.kernel.Gradients;
 import dev.adjoint.verify.CheckResult;
 import java.io.IOException;
@@ -20,7 +20,7 @@ public final class RunReport {
 
   public static Map<String, Object> of(RunOptions o, RunResult r) {
     Gradients g = r.gradients();
-    GradientSum s = r.sum();
+    GradientPartial s = r.sum();
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("formula", "Y = X·W + b; dW = Xᵀ·G, db = 1ᵀ·G, dX = G·Wᵀ");
     Map<String, Object> input = new LinkedHashMap<>();

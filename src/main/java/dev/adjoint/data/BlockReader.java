@@ -5,8 +5,8 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.catalyst.InternalRow;
 
 /** Turns a {@link Table} into an RDD of row blocks: one pass, each partition streamed block by block. */
-public final class Blocks {
-  private Blocks() {}
+public final class BlockReader {
+  private BlockReader() {}
 
   /** Default bytes of X per block when the user gives no block size. */
   public static final long DEFAULT_BLOCK_BYTES = 4L << 20;
@@ -41,13 +41,13 @@ public final class Blocks {
     final boolean withIds = table.hasIds;
     if (!internalRows) {
       return table.rows.javaRDD().mapPartitionsWithIndex((partition, rows) ->
-          new RowBlocks<>(rows, RowBlocks.PUBLIC, blockRows, d, m, withTargets, withIds, partition, skipInvalid), true);
+          new RowsToBlocks<>(rows, RowsToBlocks.PUBLIC, blockRows, d, m, withTargets, withIds, partition, skipInvalid), true);
     }
     if (withIds) {
       throw new IllegalArgumentException("internal rows are read without ids");
     }
-    final RowBlocks.Access<InternalRow> access = RowBlocks.internal(table.elementsMayBeNull);
+    final RowsToBlocks.Access<InternalRow> access = RowsToBlocks.internal(table.elementsMayBeNull);
     return table.rows.queryExecution().toRdd().toJavaRDD().mapPartitionsWithIndex((partition, rows) ->
-        new RowBlocks<>(rows, access, blockRows, d, m, withTargets, false, partition, skipInvalid), true);
+        new RowsToBlocks<>(rows, access, blockRows, d, m, withTargets, false, partition, skipInvalid), true);
   }
 }

@@ -1,4 +1,4 @@
-package dev.adjoint.job;
+package dev.adjoint.run;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;

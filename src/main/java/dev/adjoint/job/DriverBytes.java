@@ -1,4 +1,4 @@
-package dev.adjoint.bench;
+package dev.adjoint.job;
 
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.SparkContext;
