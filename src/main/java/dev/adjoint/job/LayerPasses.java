@@ -1,13 +1,13 @@
 package dev.adjoint.job;
 
 import dev.adjoint.kernel.Block;
+import dev.adjoint.kernel.BlockActivations;
 import dev.adjoint.kernel.GradientPartial;
 import dev.adjoint.kernel.BlockKernel;
 import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.kernel.LinearLayer;
 import dev.adjoint.kernel.Loss;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.List;
@@ -158,7 +158,7 @@ public final class LayerPasses implements AutoCloseable {
     private final double gradientScale;
     private final BlockKernel kernel;
     private Block block;
-    private double[][] yAndDx;
+    private BlockActivations computed;
     private int next;
 
     ActivationRows(Iterator<Block> blocks, WeightsAndBias params, Loss loss, double gradientScale, BlockKernel kernel) {
@@ -173,7 +173,7 @@ public final class LayerPasses implements AutoCloseable {
     public boolean hasNext() {
       while ((block == null || next == block.rows) && blocks.hasNext()) {
         block = blocks.next();
-        yAndDx = LinearLayer.activations(block, params, loss, gradientScale, kernel);
+        computed = LinearLayer.activations(block, params, loss, gradientScale, kernel);
         next = 0;
       }
       return block != null && next < block.rows;
@@ -185,11 +185,7 @@ public final class LayerPasses implements AutoCloseable {
         throw new NoSuchElementException();
       }
       int i = next++;
-      int m = params.outputDim;
-      int d = params.inputDim;
-      double[] y = Arrays.copyOfRange(yAndDx[0], i * m, (i + 1) * m);
-      double[] dx = Arrays.copyOfRange(yAndDx[1], i * d, (i + 1) * d);
-      return RowFactory.create(block.ids[i], y, dx);
+      return RowFactory.create(block.ids[i], computed.yRow(i), computed.dxRow(i));
     }
   }
 

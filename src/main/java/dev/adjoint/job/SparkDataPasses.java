@@ -1,6 +1,7 @@
 package dev.adjoint.job;
 
 import dev.adjoint.kernel.Block;
+import dev.adjoint.kernel.BlockActivations;
 import dev.adjoint.kernel.BlockKernel;
 import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.kernel.LinearLayer;
@@ -58,13 +59,13 @@ public final class SparkDataPasses implements DataPasses {
         long index = 0;
         while (it.hasNext()) {
           Block b = it.next();
-          double[][] yAndDx = null;  // the whole block's Y and dX, as the activation pass computes them
+          BlockActivations computed = null;  // the whole block's Y and dX, as the activation pass computes them
           for (int i = 0; i < b.rows; i++, index++) {
             if (keep(seed, partition, index, rate)) {
-              if (yAndDx == null) {
-                yAndDx = LinearLayer.activations(b, bc.value(), loss, gradientScale, kernel);
+              if (computed == null) {
+                computed = LinearLayer.activations(b, bc.value(), loss, gradientScale, kernel);
               }
-              out.add(rowOf(b, i, bc.value().outputDim, yAndDx));
+              out.add(SampledRow.of(b, i, computed));
             }
           }
         }
@@ -85,14 +86,6 @@ public final class SparkDataPasses implements DataPasses {
     h *= 0xC4CEB9FE1A85EC53L;
     h ^= h >>> 33;
     return (h >>> 11) * 0x1.0p-53 < rate;
-  }
-
-  private static SampledRow rowOf(Block b, int i, int m, double[][] yAndDx) {
-    int d = b.features;
-    return new SampledRow(java.util.Arrays.copyOfRange(b.x, i * d, (i + 1) * d),
-        b.targets == null ? null : java.util.Arrays.copyOfRange(b.targets, i * m, (i + 1) * m),
-        java.util.Arrays.copyOfRange(yAndDx[0], i * m, (i + 1) * m),
-        java.util.Arrays.copyOfRange(yAndDx[1], i * d, (i + 1) * d));
   }
 
   /** Bytes of blocks the driver fetches at a time when streaming (toLocalIterator would fetch whole partitions). */

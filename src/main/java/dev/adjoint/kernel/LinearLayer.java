@@ -36,12 +36,12 @@ public final class LinearLayer {
    * Y and dX of one block for the loss, with G scaled by {@code gradientScale} (1/n for the mean
    * reduction, 1 for the sum). Returns {Y [rows×m], dX [rows×d]}, both row-major and newly allocated.
    */
-  public static double[][] activations(Block block, WeightsAndBias p, Loss loss, double gradientScale) {
+  public static BlockActivations activations(Block block, WeightsAndBias p, Loss loss, double gradientScale) {
     return activations(block, p, loss, gradientScale, BlockKernel.CORRECT);
   }
 
   /** {@link #activations(Block, WeightsAndBias, Loss, double)} through the given kernel. */
-  public static double[][] activations(Block block, WeightsAndBias p, Loss loss, double gradientScale, BlockKernel kernel) {
+  public static BlockActivations activations(Block block, WeightsAndBias p, Loss loss, double gradientScale, BlockKernel kernel) {
     requireFeatures(block, p);
     int n = block.rows;
     int m = p.outputDim;
@@ -53,7 +53,7 @@ public final class LinearLayer {
     Dense.scale(g, n * m, gradientScale);
     double[] dx = new double[n * p.inputDim];
     kernel.backwardInput(g, n, p, dx);
-    return new double[][] {y, dx};
+    return new BlockActivations(n, p.inputDim, m, y, dx);
   }
 
   static void requireFeatures(Block block, WeightsAndBias p) {

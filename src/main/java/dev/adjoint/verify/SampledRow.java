@@ -1,6 +1,9 @@
 package dev.adjoint.verify;
 
+import dev.adjoint.kernel.Block;
+import dev.adjoint.kernel.BlockActivations;
 import java.io.Serializable;
+import java.util.Arrays;
 
 /**
  * One row as the distributed pass saw and computed it: x, t (or null), and its Y and dX rows.
@@ -19,6 +22,15 @@ public final class SampledRow implements Serializable {
     this.t = t;
     this.y = y;
     this.dx = dx;
+  }
+
+  /** Row i of {@code block} with its Y and dX rows from {@code computed} (the same block's activations). */
+  public static SampledRow of(Block block, int i, BlockActivations computed) {
+    int d = block.features;
+    int w = block.targetWidth;
+    return new SampledRow(Arrays.copyOfRange(block.x, i * d, (i + 1) * d),
+        block.targets == null ? null : Arrays.copyOfRange(block.targets, i * w, (i + 1) * w), computed.yRow(i),
+        computed.dxRow(i));
   }
 
   public double[] x() {

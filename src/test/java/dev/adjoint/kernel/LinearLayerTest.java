@@ -30,9 +30,9 @@ class LinearLayerTest {
     assertEquals(5.5, sum.lossSum(), 0.0);
     assertEquals(3, sum.rowCount());
 
-    double[][] yAndDx = LinearLayer.activations(block, p, Loss.SUM, 1.0);
-    assertArrayEquals(new double[] {2.5, -1, -0.5, 1, 1.5, 2}, yAndDx[0], 0.0);
-    assertArrayEquals(new double[] {3, 2, 3, 2, 3, 2}, yAndDx[1], 0.0);
+    BlockActivations yAndDx = LinearLayer.activations(block, p, Loss.SUM, 1.0);
+    assertArrayEquals(new double[] {2.5, -1, -0.5, 1, 1.5, 2}, yAndDx.y(), 0.0);
+    assertArrayEquals(new double[] {3, 2, 3, 2, 3, 2}, yAndDx.dx(), 0.0);
   }
 
   @Test
@@ -83,9 +83,9 @@ class LinearLayerTest {
       double[] tb = java.util.Arrays.copyOfRange(t, start * m, (start + rows) * m);
       Block block = Block.of(rows, d, xb, m, tb);
       sum.add(block, p, loss);
-      double[][] yAndDx = LinearLayer.activations(block, p, loss, 1.0);
-      System.arraycopy(yAndDx[0], 0, y, start * m, rows * m);
-      System.arraycopy(yAndDx[1], 0, dx, start * d, rows * d);
+      BlockActivations yAndDx = LinearLayer.activations(block, p, loss, 1.0);
+      System.arraycopy(yAndDx.y(), 0, y, start * m, rows * m);
+      System.arraycopy(yAndDx.dx(), 0, dx, start * d, rows * d);
     }
     assertClose(yRef, y, "Y " + shape);
     assertClose(Reference.loss(loss, yRef, t), sum.lossSum(), "L " + shape);

@@ -1,6 +1,7 @@
 package dev.adjoint.verify;
 
 import dev.adjoint.kernel.Block;
+import dev.adjoint.kernel.BlockActivations;
 import dev.adjoint.kernel.BlockKernel;
 import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.kernel.LinearLayer;
@@ -28,14 +29,9 @@ final class LocalPasses implements DataPasses {
   public List<SampledRow> sampleRows(WeightsAndBias p, Loss loss, BlockKernel kernel, double scale, int count, long seed) {
     List<SampledRow> out = new ArrayList<>();
     for (Block b : blocks) {
-      double[][] yAndDx = LinearLayer.activations(b, p, loss, scale, kernel);
-      int d = b.features;
-      int m = p.outputDim;
+      BlockActivations computed = LinearLayer.activations(b, p, loss, scale, kernel);
       for (int i = 0; i < b.rows && out.size() < count; i++) {
-        out.add(new SampledRow(java.util.Arrays.copyOfRange(b.x, i * d, (i + 1) * d),
-            b.targets == null ? null : java.util.Arrays.copyOfRange(b.targets, i * m, (i + 1) * m),
-            java.util.Arrays.copyOfRange(yAndDx[0], i * m, (i + 1) * m),
-            java.util.Arrays.copyOfRange(yAndDx[1], i * d, (i + 1) * d)));
+        out.add(SampledRow.of(b, i, computed));
       }
     }
     return out;
