@@ -1,15 +1,15 @@
 package dev.adjoint.bench;
 
-import dev.adjoint.job.DriverBytes;
-
 import dev.adjoint.data.BlockReader;
 import dev.adjoint.data.Table;
+import dev.adjoint.job.Aggregation;
+import dev.adjoint.job.DriverBytes;
+import dev.adjoint.job.LayerPasses;
 import dev.adjoint.kernel.Block;
 import dev.adjoint.kernel.Dense;
 import dev.adjoint.kernel.GradientPartial;
-import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.kernel.Loss;
-import dev.adjoint.job.LayerPasses;
+import dev.adjoint.kernel.WeightsAndBias;
 import java.util.Arrays;
 import java.util.function.Supplier;
 import org.apache.spark.api.java.JavaRDD;
@@ -109,7 +109,7 @@ public final class PassBenchmark implements AutoCloseable {
   }
 
   private GradientPartial pass(LayerPasses job, JavaRDD<Block> blocks) {
-    return job.gradientSum(blocks, treeDepth, LayerPasses.Aggregation.FIXED, true);
+    return job.gradientSum(blocks, treeDepth, Aggregation.FIXED, true).gradient();
   }
 
   private Result result(String name, double seconds, long rows, int blockRows, int partitions, long bytes, double diff) {

@@ -1,12 +1,13 @@
 package dev.adjoint.bench;
 
 import dev.adjoint.data.Table;
+import dev.adjoint.job.Aggregation;
+import dev.adjoint.job.BlockAggregation;
 import dev.adjoint.kernel.WeightsAndBias;
 import java.io.Serializable;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 
 /**
@@ -101,15 +102,16 @@ public final class RowAtATime {
     }
   }
 
-  /** One pass: every example's gradient, summed by Spark's treeAggregate (depth 2). */
+  /** One pass: every example's gradient, summed by Spark's treeAggregate (depth 2), as a hand-written job does. */
   public static Sums pass(JavaSparkContext jsc, JavaRDD<double[][]> examples, WeightsAndBias params) {
-    Broadcast<WeightsAndBias> bc = jsc.broadcast(params);
-    try {
-      int d = params.inputDim;
-      int m = params.outputDim;
-      return examples.treeAggregate(new Sums(d, m), (acc, e) -> acc.add(e, bc.value()), Sums::merge, 2);
-    } finally {
-      bc.destroy();
-    }
+    int d = params.inputDim;
+    int m = params.outputDim;
+    return BlockAggregation.sum(jsc, "row-at-a-time baseline", examples, params, (partition, it, p) -> {
+      Sums sums = new Sums(d, m);
+      while (it.hasNext()) {
+        sums.add(it.next(), p);
+      }
+      return sums;
+    }, Sums::merge, new Sums(d, m), Aggregation.SPARK, 2);
   }
 }

@@ -3,7 +3,7 @@ package dev.adjoint.cli;
 import dev.adjoint.data.ColumnSource;
 import dev.adjoint.data.TableSpec;
 import dev.adjoint.job.CachePolicy;
-import dev.adjoint.job.LayerPasses;
+import dev.adjoint.job.Aggregation;
 import dev.adjoint.run.RunSteps;
 import dev.adjoint.run.RunOptions;
 import dev.adjoint.run.RunResult;
@@ -93,7 +93,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--aggregation", paramLabel = "fixed|spark", defaultValue = "fixed",
       description = "fixed (default): partials merged in a tree fixed by partition index, the same bits on every run; "
           + "spark: Spark's treeAggregate, which merges in the order tasks finish.")
-  LayerPasses.Aggregation aggregation;
+  Aggregation aggregation;
 
   @Option(names = "--on-invalid", paramLabel = "fail|skip", defaultValue = "fail",
       description = "A row with NaN or ±Inf in its features or targets: fail (default, naming the row) or skip it "

@@ -1,10 +1,10 @@
 package dev.adjoint.cli;
 
-import dev.adjoint.run.RunOptions;
-import dev.adjoint.run.RunResult;
 import dev.adjoint.kernel.Dense;
 import dev.adjoint.kernel.GradientPartial;
 import dev.adjoint.kernel.Gradients;
+import dev.adjoint.run.RunOptions;
+import dev.adjoint.run.RunResult;
 import dev.adjoint.verify.CheckResult;
 import java.io.PrintStream;
 import java.util.List;
@@ -27,9 +27,9 @@ final class Summary {
         o.input().format().name().toLowerCase(Locale.ROOT), o.input().features().describe(),
         o.input().targets() == null ? "" : ", targets from " + o.input().targets().describe());
     out.printf(Locale.ROOT, "  layout   %d partition(s), blocks of ≤ %d rows (%d block(s)), %s tree of depth %d%n",
-        r.partitions(), r.blockRows(), s.blockCount(), o.aggregation().cliName(), o.treeDepth());
-    if (s.skippedRows() > 0) {
-      out.printf(Locale.ROOT, "  skipped  %d row(s) holding NaN or ±Inf (--on-invalid skip)%n", s.skippedRows());
+        r.partitions(), r.blockRows(), r.metrics().blockCount(), o.aggregation().cliName(), o.treeDepth());
+    if (r.metrics().skippedRows() > 0) {
+      out.printf(Locale.ROOT, "  skipped  %d row(s) holding NaN or ±Inf (--on-invalid skip)%n", r.metrics().skippedRows());
     }
     out.printf(Locale.ROOT, "  loss     L = %s%n", num(g.loss()));
     if (!r.shownActivations().isEmpty()) {
@@ -45,9 +45,9 @@ final class Summary {
     matrix(out, "db", g.db(), 1, g.outputDim());
     out.printf(Locale.ROOT, "  time     gradient pass %.3f s wall (%.0f rows/s); task time: read %.3f s (%.0f rows/s per task),"
             + " forward %.3f s, backward %.3f s, aggregate %.3f s%n", r.gradientPassNanos() / 1e9,
-        g.rows() / Math.max(1e-9, r.gradientPassNanos() / 1e9), s.readNanos() / 1e9,
-        g.rows() / Math.max(1e-9, s.readNanos() / 1e9), s.forwardNanos() / 1e9, s.backwardNanos() / 1e9,
-        s.mergeNanos() / 1e9);
+        g.rows() / Math.max(1e-9, r.gradientPassNanos() / 1e9), r.metrics().readNanos() / 1e9,
+        g.rows() / Math.max(1e-9, r.metrics().readNanos() / 1e9), r.metrics().forwardNanos() / 1e9, r.metrics().backwardNanos() / 1e9,
+        r.metrics().mergeNanos() / 1e9);
     out.printf(Locale.ROOT, "  BLAS     %s, %s products%n", Dense.blasDescription(), o.precision().cliName());
     printChecks(out, r.checks());
     out.printf(Locale.ROOT, "  memory   driver heap: limit %d MB, peak used %d MB, peak live after GC %d MB%n",

@@ -81,4 +81,48 @@ public final class WeightFiles {
     }
     return new WeightsAndBias(d, m, w, new double[m]);
   }
+
+  /** Called with W's shape (d, m) once it is known, before a random W is allocated (the memory check). */
+  @FunctionalInterface
+  public interface ShapeCheck {
+    void require(int d, int m);
+  }
+
+  /**
+   * W and b for the rows of {@code table}: from {@code wPath} and {@code bPath} when a W file is given
+   * (its rows must match X's features), else a random W of width {@code outDim}, or of the targets' width
+   * when {@code outDim} ≤ 0 and the table has targets, with b = 0. {@code check} sees the shape first.
+   * Targets, when the table has them, must be m wide. Every mistake is an {@link InputException} naming it.
+   */
+  public static WeightsAndBias forTable(Configuration conf, String wPath, String bPath, TableSpec spec, Table table,
+      int outDim, long seed, ShapeCheck check) {
+    WeightsAndBias p;
+    if (wPath != null) {
+      p = load(conf, wPath, bPath);
+      check.require(p.inputDim, p.outputDim);
+      requireInputDim(p, table.features, wPath);
+    } else {
+      if (bPath != null) {
+        throw new InputException("--bias " + bPath + " given without --weights: give both, or neither for a random W");
+      }
+      int m = outDim > 0 ? outDim : table.hasTargets ? table.targets : 0;
+      if (m <= 0) {
+        throw new InputException("no --weights given: pass --weights W.npy, or --out-dim M for a random W of shape ("
+            + table.features + ", M)");
+      }
+      check.require(table.features, m);
+      p = random(table.features, m, seed);
+    }
+    requireTargetWidth(spec, table, p);
+    return p;
+  }
+
+  /** Targets, when the table has them, must be as wide as W's m. */
+  public static void requireTargetWidth(TableSpec spec, Table table, WeightsAndBias p) {
+    if (table.hasTargets && table.targets != p.outputDim) {
+      throw new InputException(spec.path() + ": targets (" + spec.targets().describe() + ") have width "
+          + table.targets + " but W is (" + p.inputDim + ", " + p.outputDim + "): expected " + p.outputDim
+          + " target columns");
+    }
+  }
 }

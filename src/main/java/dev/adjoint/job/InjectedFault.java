@@ -34,8 +34,21 @@ public record InjectedFault(String kind, int partition, int seconds) implements 
     return f;
   }
 
-  /** Called at the start of each partition's task of the gradient pass. */
-  void apply(int partitionIndex) {
+  /** {@code fold} with this fault applied at the start of each partition's task: the pass's wrapper. */
+  public <S, E, P> PartitionFold<S, E, P> around(PartitionFold<S, E, P> fold) {
+    return (partition, elements, shared) -> {
+      apply(partition);
+      return fold.fold(partition, elements, shared);
+    };
+  }
+
+  /** Wraps {@code fold} with the fault {@code conf} asks for, or returns it as it is when none is set. */
+  public static <S, E, P> PartitionFold<S, E, P> around(SparkConf conf, PartitionFold<S, E, P> fold) {
+    InjectedFault fault = fromConf(conf);
+    return fault == null ? fold : fault.around(fold);
+  }
+
+  private void apply(int partitionIndex) {
     TaskContext ctx = TaskContext.get();
     if (partitionIndex != partition || ctx == null || ctx.attemptNumber() != 0) {
       return;

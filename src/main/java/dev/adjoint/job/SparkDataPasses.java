@@ -3,9 +3,9 @@ package dev.adjoint.job;
 import dev.adjoint.kernel.Block;
 import dev.adjoint.kernel.BlockActivations;
 import dev.adjoint.kernel.BlockKernel;
-import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.kernel.LinearLayer;
 import dev.adjoint.kernel.Loss;
+import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.verify.DataPasses;
 import dev.adjoint.verify.ProbePlan;
 import dev.adjoint.verify.ProbeSum;
@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 
 /** The verification's passes over the (cached) blocks, on Spark. */
 public final class SparkDataPasses implements DataPasses {
@@ -34,48 +33,49 @@ public final class SparkDataPasses implements DataPasses {
 
   @Override
   public ProbeSum probe(ProbePlan plan) {
-    Broadcast<ProbePlan> bc = jsc.broadcast(plan);
-    jsc.setJobDescription("adjoint verify: " + plan.lossSets().size() + " perturbed losses, " + plan.probeCount()
-        + " Freivalds probes");
-    try {
-      return blocks.treeAggregate(ProbeSum.empty(plan), (acc, block) -> acc.add(block, bc.value()), ProbeSum::merge,
-          treeDepth);
-    } finally {
-      jsc.setJobDescription(null);
-      bc.destroy();
-    }
+    return BlockAggregation.sum(jsc, "adjoint verify: " + plan.lossSets().size() + " perturbed losses, "
+        + plan.probeCount() + " Freivalds probes", blocks, plan, (partition, it, shared) -> {
+          ProbeSum partial = ProbeSum.empty(shared);
+          while (it.hasNext()) {
+            partial.add(it.next(), shared);
+          }
+          return partial;
+        }, ProbeSum::merge, ProbeSum.empty(plan), Aggregation.FIXED, treeDepth);
   }
 
+  /**
+   * Keeps each row with probability ≈ 2·count/n by a seeded hash of (partition, row), computing Y and dX
+   * of its whole block as the activation pass does; the partials are lists, concatenated in partition
+   * order by the fixed tree, and the first {@code count} rows are returned.
+   */
   @Override
   public List<SampledRow> sampleRows(WeightsAndBias p, Loss loss, BlockKernel kernel, double gradientScale, int count,
       long seed) {
-    // keep each row with probability ≈ 2·count/n by a seeded hash of (partition, row), then the first count
     final double rate = Math.min(1.0, 2.0 * count / Math.max(1, rows));
-    Broadcast<WeightsAndBias> bc = jsc.broadcast(p);
-    jsc.setJobDescription("adjoint verify: Y and dX of sampled rows");
-    try {
-      List<SampledRow> picked = blocks.mapPartitionsWithIndex((partition, it) -> {
-        List<SampledRow> out = new ArrayList<>();
-        long index = 0;
-        while (it.hasNext()) {
-          Block b = it.next();
-          BlockActivations computed = null;  // the whole block's Y and dX, as the activation pass computes them
-          for (int i = 0; i < b.rows; i++, index++) {
-            if (keep(seed, partition, index, rate)) {
-              if (computed == null) {
-                computed = LinearLayer.activations(b, bc.value(), loss, gradientScale, kernel);
+    ArrayList<SampledRow> picked = BlockAggregation.sum(jsc, "adjoint verify: Y and dX of sampled rows", blocks, p,
+        (partition, it, params) -> {
+          ArrayList<SampledRow> out = new ArrayList<>();
+          long index = 0;
+          while (it.hasNext()) {
+            Block b = it.next();
+            BlockActivations computed = null;  // the whole block's Y and dX, as the activation pass computes them
+            for (int i = 0; i < b.rows; i++, index++) {
+              if (keep(seed, partition, index, rate)) {
+                if (computed == null) {
+                  computed = LinearLayer.activations(b, params, loss, gradientScale, kernel);
+                }
+                out.add(SampledRow.of(b, i, computed));
               }
-              out.add(SampledRow.of(b, i, computed));
             }
           }
-        }
-        return out.iterator();
-      }, true).collect();
-      return new ArrayList<>(picked.subList(0, Math.min(count, picked.size())));
-    } finally {
-      jsc.setJobDescription(null);
-      bc.destroy();
-    }
+          return out;
+        }, SparkDataPasses::concat, new ArrayList<>(), Aggregation.FIXED, treeDepth);
+    return new ArrayList<>(picked.subList(0, Math.min(count, picked.size())));
+  }
+
+  private static <T> ArrayList<T> concat(ArrayList<T> first, ArrayList<T> then) {
+    first.addAll(then);
+    return first;
   }
 
   private static boolean keep(long seed, int partition, long index, double rate) {

@@ -5,15 +5,14 @@ import java.io.Serializable;
 /**
  * A partial of the layer's gradient over some rows: a monoid under {@link #merge}.
  *
- * <p>Holds sums, never means: dWSum = Σ Xᵢᵀ·Gᵢ [d×m], dbSum = Σ 1ᵀ·Gᵢ [m], lossSum and rowCount over
- * every block added. {@link #add} folds a block in, {@link #merge} another partial; both mutate and
- * return {@code this} (as Spark's aggregate allows). The empty partial is the identity of merge.
- * Normalisation happens once, in {@link #finish}, with the total row count.
- *
- * <p>The phase timers (nanoseconds summed over tasks) are carried for the report only.
+ * <p>Holds sums, never means, and nothing but what the math sums: dWSum = Σ Xᵢᵀ·Gᵢ [d×m],
+ * dbSum = Σ 1ᵀ·Gᵢ [m], lossSum and rowCount over every block added. {@link #add} folds a block in,
+ * {@link #merge} another partial; both mutate and return {@code this} (as Spark's aggregate allows). The
+ * empty partial is the identity of merge, and merge reads nothing but its two arguments. Normalisation
+ * happens once, in {@link #finish}, with the total row count. Timings travel apart, in {@link PassMetrics}.
  */
 public final class GradientPartial implements Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
   public final int inputDim;
   public final int outputDim;
@@ -21,12 +20,6 @@ public final class GradientPartial implements Serializable {
   public final double[] dbSum;
   private double lossSum;
   private long rowCount;
-  private long blockCount;
-  private long readNanos;
-  private long forwardNanos;
-  private long backwardNanos;
-  private long mergeNanos;
-  private long skippedRows;
 
   /** Reused Y/G buffer of the largest block seen; never shipped. */
   private transient double[] scratch;
@@ -49,61 +42,67 @@ public final class GradientPartial implements Serializable {
    * Mutates and returns {@code this}.
    */
   public GradientPartial add(Block block, WeightsAndBias p, Loss loss) {
-    return add(block, p, loss, BlockKernel.CORRECT);
+    return add(block, p, loss, BlockKernel.CORRECT, null, null);
   }
 
   /** {@link #add(Block, WeightsAndBias, Loss)} through the given kernel. */
   public GradientPartial add(Block block, WeightsAndBias p, Loss loss, BlockKernel kernel) {
-    return add(block, p, loss, kernel, null);
+    return add(block, p, loss, kernel, null, null);
+  }
+
+  /** {@link #add(Block, WeightsAndBias, Loss, BlockKernel, double[], PassMetrics)} without metrics. */
+  public GradientPartial add(Block block, WeightsAndBias p, Loss loss, BlockKernel kernel, double[] dx) {
+    return add(block, p, loss, kernel, dx, null);
   }
 
   /**
    * The whole backward of a block: {@link #add(Block, WeightsAndBias, Loss, BlockKernel)}, then also the
    * input gradient dX_block = G_block·Wᵀ [rows×d] of the loss sum into {@code dx} (≥ rows·d entries,
-   * overwritten; skipped when null), as a layer below would consume it. Mutates and returns {@code this}.
+   * overwritten; skipped when null), as a layer below would consume it. When {@code metrics} is not null
+   * the block's read time, skipped rows and the forward and backward times are recorded there (never here).
+   * Mutates and returns {@code this}.
    */
-  public GradientPartial add(Block block, WeightsAndBias p, Loss loss, BlockKernel kernel, double[] dx) {
+  public GradientPartial add(Block block, WeightsAndBias p, Loss loss, BlockKernel kernel, double[] dx,
+      PassMetrics metrics) {
     Shapes.requireEqual("partial vs layer", "partial's W", inputDim, outputDim, "W", p.inputDim, p.outputDim);
     LinearLayer.requireFeatures(block, p);
     LinearLayer.requireTargets(block, loss, outputDim);
     int n = block.rows;
-    readNanos += block.readNanos;
-    skippedRows += block.skippedRows;
     if (n == 0) {
+      if (metrics != null) {
+        metrics.readBlock(block);
+      }
       return this;
     }
     double[] yThenG = scratch(n * outputDim);
-    long t0 = System.nanoTime();
+    long t0 = metrics == null ? 0 : System.nanoTime();
     kernel.forward(block, p, yThenG);
     lossSum += kernel.lossSumAndGradient(loss, yThenG, block.targets, n, outputDim);
-    long t1 = System.nanoTime();
+    long t1 = metrics == null ? 0 : System.nanoTime();
     kernel.backwardParams(block, yThenG, outputDim, dWSum, dbSum);
     if (dx != null) {
       kernel.backwardInput(yThenG, n, p, dx);
     }
-    long t2 = System.nanoTime();
-    forwardNanos += t1 - t0;
-    backwardNanos += t2 - t1;
+    if (metrics != null) {
+      metrics.addBlock(block, t1 - t0, System.nanoTime() - t1);
+    }
     rowCount += n;
-    blockCount++;
     return this;
   }
 
   /** Adds another partial's sums into this one. Shapes must match. Mutates and returns {@code this}. */
   public GradientPartial merge(GradientPartial other) {
     Shapes.requireEqual("merging gradient partials", "this dW", inputDim, outputDim, "other dW", other.inputDim, other.outputDim);
-    long t0 = System.nanoTime();
     Dense.addInto(dWSum, other.dWSum);
     Dense.addInto(dbSum, other.dbSum);
     lossSum += other.lossSum;
     rowCount += other.rowCount;
-    skippedRows += other.skippedRows;
-    blockCount += other.blockCount;
-    readNanos += other.readNanos;
-    forwardNanos += other.forwardNanos;
-    backwardNanos += other.backwardNanos;
-    mergeNanos += other.mergeNanos + (System.nanoTime() - t0);
     return this;
+  }
+
+  /** A new partial with the same sums (for tests and the self-test's planted double count). */
+  public GradientPartial copy() {
+    return empty(inputDim, outputDim).merge(this);
   }
 
   /** Normalises once: the loss, dW and db of the whole input under {@code reduction}. */
@@ -122,32 +121,6 @@ public final class GradientPartial implements Serializable {
 
   public long rowCount() {
     return rowCount;
-  }
-
-  /** Input rows left out for holding NaN or ±Inf (--on-invalid skip). */
-  public long skippedRows() {
-    return skippedRows;
-  }
-
-  public long blockCount() {
-    return blockCount;
-  }
-
-  public long readNanos() {
-    return readNanos;
-  }
-
-  public long forwardNanos() {
-    return forwardNanos;
-  }
-
-  public long backwardNanos() {
-    return backwardNanos;
-  }
-
-  /** Time spent merging partials (the aggregate phase), on executors and driver. */
-  public long mergeNanos() {
-    return mergeNanos;
   }
 
   private double[] scratch(int len) {

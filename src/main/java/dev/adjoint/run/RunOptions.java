@@ -2,7 +2,7 @@ package dev.adjoint.run;
 
 import dev.adjoint.job.CachePolicy;
 
-import dev.adjoint.job.LayerPasses;
+import dev.adjoint.job.Aggregation;
 
 import dev.adjoint.data.TableSpec;
 import dev.adjoint.kernel.Loss;
@@ -33,7 +33,7 @@ public record RunOptions(
     int showRows,
     Precision precision,
     CachePolicy cache,
-    LayerPasses.Aggregation aggregation,
+    Aggregation aggregation,
     boolean skipInvalid,
     VerifyOptions verify) {
 }

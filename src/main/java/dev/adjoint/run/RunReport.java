@@ -1,7 +1,5 @@
 package dev.adjoint.run;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.adjoint.kernel.Dense;
 import dev.adjoint.kernel.GradientPartial;
 import dev.adjoint.kernel.Gradients;
@@ -12,6 +10,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import org.apache.spark.sql.SparkSession;
 
 /** report.json: what was computed, on what, how, and how long each phase took. */
@@ -34,7 +34,7 @@ public final class RunReport {
     report.put("input", input);
     Map<String, Object> shapes = new LinkedHashMap<>();
     shapes.put("n", g.rows());
-    shapes.put("skipped_rows", s.skippedRows());
+    shapes.put("skipped_rows", r.metrics().skippedRows());
     shapes.put("d", g.inputDim());
     shapes.put("m", g.outputDim());
     report.put("shapes", shapes);
@@ -46,7 +46,7 @@ public final class RunReport {
     Map<String, Object> layout = new LinkedHashMap<>();
     layout.put("partitions", r.partitions());
     layout.put("block_rows", r.blockRows());
-    layout.put("blocks", s.blockCount());
+    layout.put("blocks", r.metrics().blockCount());
     layout.put("tree_depth", o.treeDepth());
     layout.put("aggregation", o.aggregation().cliName());
     layout.put("cache", o.cache().cliName() + " → " + r.cacheLevel());
@@ -55,18 +55,18 @@ public final class RunReport {
     report.put("blas", Dense.blasDescription());
     Map<String, Object> time = new LinkedHashMap<>();
     time.put("note", "read/forward/backward/aggregate are task time summed over all tasks; *_wall are driver wall clock");
-    time.put("read_s", s.readNanos() / 1e9);
-    time.put("forward_s", s.forwardNanos() / 1e9);
-    time.put("backward_s", s.backwardNanos() / 1e9);
-    time.put("aggregate_s", s.mergeNanos() / 1e9);
+    time.put("read_s", r.metrics().readNanos() / 1e9);
+    time.put("forward_s", r.metrics().forwardNanos() / 1e9);
+    time.put("backward_s", r.metrics().backwardNanos() / 1e9);
+    time.put("aggregate_s", r.metrics().mergeNanos() / 1e9);
     time.put("setup_wall_s", r.readSetupNanos() / 1e9);
     time.put("gradient_pass_wall_s", r.gradientPassNanos() / 1e9);
     time.put("activations_wall_s", r.activationsNanos() / 1e9);
     report.put("time", time);
     Map<String, Object> read = new LinkedHashMap<>();
     read.put("rows", g.rows());
-    read.put("read_task_s", s.readNanos() / 1e9);
-    read.put("rows_per_task_second", s.readNanos() == 0 ? null : g.rows() / (s.readNanos() / 1e9));
+    read.put("read_task_s", r.metrics().readNanos() / 1e9);
+    read.put("rows_per_task_second", r.metrics().readNanos() == 0 ? null : g.rows() / (r.metrics().readNanos() / 1e9));
     read.put("gradient_pass_rows_per_s", r.gradientPassNanos() == 0 ? null : g.rows() / (r.gradientPassNanos() / 1e9));
     read.put("note", "read = Parquet/CSV decoding into blocks inside the tasks; the pass rate is end to end, wall clock");
     report.put("read", read);

@@ -2,19 +2,21 @@ package dev.adjoint.run;
 
 import dev.adjoint.kernel.GradientPartial;
 import dev.adjoint.kernel.Gradients;
+import dev.adjoint.kernel.PassMetrics;
 import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.verify.CheckResult;
 import java.util.List;
 import org.apache.spark.sql.Row;
 
 /**
- * What a run produced: the finished gradients, the raw partial (for its counters), the parameters
+ * What a run produced: the finished gradients, the raw partial (its sums, n), the pass's metrics, the parameters
  * used, how the work was laid out, wall times in nanoseconds, a few activation rows when the input is
  * small enough to show, the files written, and the verification's results.
  */
 public record RunResult(
     Gradients gradients,
     GradientPartial sum,
+    PassMetrics metrics,
     WeightsAndBias params,
     String idColumn,
     int partitions,

@@ -1,12 +1,5 @@
 package dev.adjoint.run;
 
-import dev.adjoint.job.CachePolicy;
-
-import dev.adjoint.job.MemoryCheck;
-
-import dev.adjoint.job.LayerPasses;
-import dev.adjoint.job.SparkDataPasses;
-
 import dev.adjoint.data.BlockReader;
 import dev.adjoint.data.CsvDiagnosis;
 import dev.adjoint.data.InputException;
@@ -15,14 +8,19 @@ import dev.adjoint.data.OutputDir;
 import dev.adjoint.data.RowException;
 import dev.adjoint.data.Table;
 import dev.adjoint.data.WeightFiles;
+import dev.adjoint.job.InjectedFault;
+import dev.adjoint.job.LayerPasses;
+import dev.adjoint.job.MeasuredPartial;
+import dev.adjoint.job.MemoryCheck;
+import dev.adjoint.job.SparkDataPasses;
 import dev.adjoint.kernel.Block;
+import dev.adjoint.kernel.BlockKernel;
 import dev.adjoint.kernel.GradientPartial;
 import dev.adjoint.kernel.Gradients;
-import dev.adjoint.kernel.BlockKernel;
+import dev.adjoint.kernel.PassMetrics;
 import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.verify.CheckResult;
 import dev.adjoint.verify.Verification;
-import org.apache.spark.storage.StorageLevel;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +33,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 
 /** One run, as named steps: open the input, load W and b, the gradient pass, activations, outputs. */
 public final class RunSteps {
@@ -52,22 +51,11 @@ public final class RunSteps {
     OutputDir out = o.output() == null ? null : OutputDir.prepare(hadoop, o.output(), o.overwrite());
 
     long t0 = System.nanoTime();
-    Table table;
-    WeightsAndBias params;
-    if (o.weightsPath() != null) {
-      // W's shape is known from its file: the memory check comes before any of X is read
-      params = WeightFiles.load(hadoop, o.weightsPath(), o.biasPath());
-      MemoryCheck.require(spark.sparkContext(), params.inputDim, params.outputDim, blockRows(o, params.inputDim,
-          params.outputDim));
-      table = openInput(spark, o, false);
-      WeightFiles.requireInputDim(params, table.features, o.weightsPath());
-    } else {
-      table = openInput(spark, o, false);
-      requireRandomInit(o, table.features);
-      MemoryCheck.require(spark.sparkContext(), table.features, o.outDim(), blockRows(o, table.features, o.outDim()));
-      params = WeightFiles.random(table.features, o.outDim(), o.initSeed());
-    }
-    requireTargetWidth(o, table, params);
+    Table table = openInput(spark, o, false);
+    // the memory check sees W's shape before a random W is allocated and before any of X is read
+    WeightsAndBias params = WeightFiles.forTable(hadoop, o.weightsPath(), o.biasPath(), o.input(), table, o.outDim(),
+        o.initSeed(), (d, m) -> MemoryCheck.require(spark.sparkContext(), d, m, blockRows(o, d, m)));
+    requireTargets(o, table);
     int blockRows = blockRows(o, params.inputDim, params.outputDim);
     JavaRDD<Block> blocks = BlockReader.of(table, blockRows, o.skipInvalid());
     StorageLevel cacheLevel = null;
@@ -81,17 +69,20 @@ public final class RunSteps {
     long t1 = System.nanoTime();
 
     BlockKernel kernel = o.precision().kernel();
-    try (LayerPasses job = new LayerPasses(jsc, params, o.loss(), kernel, LayerPasses.PlantedFault.NONE)) {
-      GradientPartial sum;
+    try (LayerPasses job = new LayerPasses(jsc, params, o.loss(), kernel,
+        fold -> InjectedFault.around(jsc.getConf(), fold))) {
+      MeasuredPartial pass;
       try {
-        sum = job.gradientSum(blocks, o.treeDepth(), o.aggregation());
+        pass = job.gradientSum(blocks, o.treeDepth(), o.aggregation());
       } catch (RuntimeException e) {
         throw diagnosed(spark, o, e, o.partitions() > 0 ? null : table);
       }
       long t2 = System.nanoTime();
+      GradientPartial sum = pass.gradient();
+      PassMetrics metrics = pass.metrics();
       if (sum.rowCount() == 0) {
         throw new InputException(o.input().path() + ": the input has no rows"
-            + (sum.skippedRows() > 0 ? " left after skipping " + sum.skippedRows() + " with NaN or ±Inf" : ""));
+            + (metrics.skippedRows() > 0 ? " left after skipping " + metrics.skippedRows() + " with NaN or ±Inf" : ""));
       }
       Gradients g = sum.finish(o.reduction());
       double gScale = o.reduction().scale(sum.rowCount());
@@ -124,7 +115,7 @@ public final class RunSteps {
           blocks.unpersist(true);
         }
       }
-      RunResult result = new RunResult(g, sum, params, withIds == null ? table.idColumn : withIds.idColumn,
+      RunResult result = new RunResult(g, sum, metrics, params, withIds == null ? table.idColumn : withIds.idColumn,
           blocks.getNumPartitions(), blockRows, t1 - t0, t2 - t1, t3 - t2, shown, written, checks, heap.peakBytes(),
           heap.liveAfterGcPeakBytes(), cacheLevel == null ? "none" : cacheLevel.description());
       if (out != null) {
@@ -186,25 +177,10 @@ public final class RunSteps {
     return o.blockRows() > 0 ? o.blockRows() : BlockReader.rowsForBytes(o.blockBytes(), d, m);
   }
 
-  private static void requireRandomInit(RunOptions o, int d) {
-    if (o.biasPath() != null) {
-      throw new InputException("--bias " + o.biasPath() + " given without --weights: give both, or neither for a random W");
-    }
-    if (o.outDim() <= 0) {
-      throw new InputException("no --weights given: pass --weights W.npy, or --out-dim M for a random W of shape ("
-          + d + ", M)");
-    }
-  }
-
-  private static void requireTargetWidth(RunOptions o, Table table, WeightsAndBias p) {
+  private static void requireTargets(RunOptions o, Table table) {
     if (o.loss().needsTargets() && !table.hasTargets) {
       throw new InputException("--loss " + o.loss().cliName() + " needs targets: give --target-cols, --target-prefix or "
           + "--target-col");
-    }
-    if (table.hasTargets && table.targets != p.outputDim) {
-      throw new InputException(o.input().path() + ": targets (" + o.input().targets().describe() + ") have width "
-          + table.targets + " but W is (" + p.inputDim + ", " + p.outputDim + "): expected " + p.outputDim
-          + " target columns");
     }
   }
 

@@ -1,14 +1,16 @@
 package dev.adjoint.run;
 
 import dev.adjoint.job.LayerPasses;
+import dev.adjoint.job.MeasuredPartial;
+import dev.adjoint.job.PartitionFold;
 import dev.adjoint.job.SparkDataPasses;
-
 import dev.adjoint.kernel.Block;
-import dev.adjoint.kernel.Gradients;
 import dev.adjoint.kernel.BlockKernel;
-import dev.adjoint.kernel.WeightsAndBias;
+import dev.adjoint.kernel.Gradients;
 import dev.adjoint.kernel.Loss;
+import dev.adjoint.kernel.PassMetrics;
 import dev.adjoint.kernel.Reduction;
+import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.verify.CheckResult;
 import dev.adjoint.verify.PlantedKernels;
 import dev.adjoint.verify.Verification;
@@ -31,22 +33,46 @@ public final class SelfTest {
 
   /** A planted bug: a kernel variant, or a fault in the aggregation of partials. */
   public enum Bug {
-    NONE("none (the correct layer)", BlockKernel.CORRECT, LayerPasses.PlantedFault.NONE),
-    WRONG_G("dW from the wrong G (loss derivative not applied)", PlantedKernels.WRONG_G, LayerPasses.PlantedFault.NONE),
-    DB_MEAN("db as the block mean of G, not the sum", PlantedKernels.DB_MEAN, LayerPasses.PlantedFault.NONE),
-    DX_USES_W("dX = G·W instead of G·Wᵀ (square W)", PlantedKernels.DX_USES_W, LayerPasses.PlantedFault.NONE),
-    DROP_PARTITION("one partition's partial dropped", BlockKernel.CORRECT, LayerPasses.PlantedFault.DROP_FIRST_PARTITION),
-    DOUBLE_PARTITION("one partition counted twice", BlockKernel.CORRECT, LayerPasses.PlantedFault.FIRST_PARTITION_TWICE),
-    NO_BIAS("bias left out of the forward", PlantedKernels.NO_BIAS_FORWARD, LayerPasses.PlantedFault.NONE);
+    NONE("none (the correct layer)", BlockKernel.CORRECT, PlantedFault.NONE),
+    WRONG_G("dW from the wrong G (loss derivative not applied)", PlantedKernels.WRONG_G, PlantedFault.NONE),
+    DB_MEAN("db as the block mean of G, not the sum", PlantedKernels.DB_MEAN, PlantedFault.NONE),
+    DX_USES_W("dX = G·W instead of G·Wᵀ (square W)", PlantedKernels.DX_USES_W, PlantedFault.NONE),
+    DROP_PARTITION("one partition's partial dropped", BlockKernel.CORRECT, PlantedFault.DROP_FIRST_PARTITION),
+    DOUBLE_PARTITION("one partition counted twice", BlockKernel.CORRECT, PlantedFault.FIRST_PARTITION_TWICE),
+    NO_BIAS("bias left out of the forward", PlantedKernels.NO_BIAS_FORWARD, PlantedFault.NONE);
 
     public final String description;
     final BlockKernel kernel;
-    final LayerPasses.PlantedFault fault;
+    final PlantedFault fault;
 
-    Bug(String description, BlockKernel kernel, LayerPasses.PlantedFault fault) {
+    Bug(String description, BlockKernel kernel, PlantedFault fault) {
       this.description = description;
       this.kernel = kernel;
       this.fault = fault;
+    }
+  }
+
+  /** Faults planted in the aggregation, wrapped around the gradient pass's fold from outside the job. */
+  public enum PlantedFault {
+    NONE,
+    /** Partition 0's partial is lost. */
+    DROP_FIRST_PARTITION,
+    /** Partition 0's partial is counted twice. */
+    FIRST_PARTITION_TWICE;
+
+    PartitionFold<WeightsAndBias, Block, MeasuredPartial> around(PartitionFold<WeightsAndBias, Block, MeasuredPartial> fold) {
+      if (this == NONE) {
+        return fold;
+      }
+      final PlantedFault fault = this;
+      return (partition, blocks, p) -> {
+        MeasuredPartial partial = fold.fold(partition, blocks, p);
+        if (partition != 0) {
+          return partial;
+        }
+        return fault == DROP_FIRST_PARTITION ? MeasuredPartial.empty(p.inputDim, p.outputDim)
+            : partial.merge(new MeasuredPartial(partial.gradient().copy(), PassMetrics.empty()));
+      };
     }
   }
 
@@ -81,8 +107,8 @@ public final class SelfTest {
       List<Row> rows = new ArrayList<>();
       for (Bug bug : Bug.values()) {
         Gradients g;
-        try (LayerPasses job = new LayerPasses(jsc, p, Loss.SQUARED, bug.kernel, bug.fault)) {
-          g = job.gradientSum(blocks, 2).finish(Reduction.SUM);
+        try (LayerPasses job = new LayerPasses(jsc, p, Loss.SQUARED, bug.kernel, bug.fault::around)) {
+          g = job.gradientSum(blocks, 2).gradient().finish(Reduction.SUM);
         }
         List<CheckResult> results = new Verification(new SparkDataPasses(jsc, blocks, 2, n), g, p, Loss.SQUARED, bug.kernel,
             VerifyOptions.defaults(VerifyOptions.ALL), blockRows).run();

@@ -1,33 +1,26 @@
 package dev.adjoint.study;
 
-import dev.adjoint.job.MemoryCheck;
-
-import dev.adjoint.job.FixedTree;
-import dev.adjoint.job.LayerPasses;
-
-import dev.adjoint.job.DriverBytes;
 import dev.adjoint.data.BlockReader;
 import dev.adjoint.data.InputException;
 import dev.adjoint.data.Table;
 import dev.adjoint.data.TableSpec;
 import dev.adjoint.data.WeightFiles;
+import dev.adjoint.job.FixedTree;
+import dev.adjoint.job.LayerPasses;
+import dev.adjoint.job.MeasuredPartial;
+import dev.adjoint.job.MemoryCheck;
 import dev.adjoint.kernel.Block;
 import dev.adjoint.kernel.Dense;
-import dev.adjoint.kernel.GradientPartial;
-import dev.adjoint.kernel.WeightsAndBias;
-import dev.adjoint.kernel.Precision;
 import dev.adjoint.kernel.Loss;
+import dev.adjoint.kernel.Precision;
 import dev.adjoint.kernel.Reduction;
+import dev.adjoint.kernel.WeightsAndBias;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.Function2;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 
@@ -51,21 +44,19 @@ public final class AccumulationStudy {
     this.o = o;
   }
 
-  /** Tree depth of the study's own aggregations (exact reference, modes, full batch). */
-  private static final int TREE_DEPTH = 2;
-
   public static StudyResults run(SparkSession spark, StudyOptions o) throws Exception {
     return new AccumulationStudy(spark, o).run();
   }
 
   private StudyResults run() throws Exception {
     Table table = openTable();
+    StudyPasses passes = new StudyPasses(spark, o, loss);
     WeightsAndBias params = params(table);
     int blockRows = o.blockRows() > 0 ? o.blockRows() : BlockReader.rowsForBytes(BlockReader.DEFAULT_BLOCK_BYTES,
         params.inputDim, params.outputDim);
-    CachedParts first = onCachedBlocks(table, params, blockRows);
+    CachedParts first = onCachedBlocks(passes, table, params, blockRows);
     return new StudyResults(first.setup(), first.normalisation(), first.precision(),
-        partitioning(table, params, blockRows), throughput(table, params, first.setup().rows()));
+        passes.partitioning(table, params, blockRows), passes.throughput(table, params, first.setup().rows()));
   }
 
   /** What the passes over the cached, numbered blocks measure: the setup, parts 1 and 2. */
@@ -73,11 +64,11 @@ public final class AccumulationStudy {
       List<StudyResults.PrecisionRow> precision) {}
 
   /** Parts 1 and 2 on the input's blocks, cached for their passes and unpersisted after. */
-  private CachedParts onCachedBlocks(Table table, WeightsAndBias params, int blockRows) throws Exception {
+  private CachedParts onCachedBlocks(StudyPasses passes, Table table, WeightsAndBias params, int blockRows) throws Exception {
     JavaRDD<Block> blocks = BlockReader.of(table, blockRows).setName("adjoint study blocks")
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      long[] firstRows = firstRowOfEachPartition(blocks);
+      long[] firstRows = passes.firstRowOfEachPartition(blocks);
       long n = firstRows[firstRows.length - 1];
       requireEnoughRows(n);
       List<MicroBatches> splits = splits(n);
@@ -85,30 +76,30 @@ public final class AccumulationStudy {
       requireMemoryFor(splits, params, partitions);
 
       long t0 = System.nanoTime();
-      GradientPartial full;
+      MeasuredPartial full;
       try (LayerPasses job = new LayerPasses(jsc, params, loss)) {
-        full = job.gradientSum(blocks, TREE_DEPTH);
+        full = job.gradientSum(blocks, StudyPasses.TREE_DEPTH);
       }
-      double[] fullMean = full.finish(Reduction.MEAN).dW();
-      double fullSeconds = seconds(t0);
+      double[] fullMean = full.gradient().finish(Reduction.MEAN).dW();
+      double fullSeconds = StudyPasses.seconds(t0);
       // h of the full pass: each term is added once per block of its partition, then merged across partitions
-      int fullRoundings = (int) Math.min(Integer.MAX_VALUE, full.blockCount() + partitions);
+      int fullRoundings = (int) Math.min(Integer.MAX_VALUE, full.metrics().blockCount() + partitions);
 
       long[] prefixes = prefixes(n);
       SampledEntries entries = SampledEntries.choose(params.inputDim, params.outputDim, o.sampleEntries(), o.seed());
       long t1 = System.nanoTime();
-      ExactSum exact = exactSums(blocks, firstRows, params, ExactSum.empty(entries, prefixes), "float64 data");
-      double referenceSeconds = seconds(t1);
-      ExactSum exact32 = exactSums(blocks, firstRows, params, ExactSum.overFloat32Data(entries, prefixes),
+      ExactSum exact = passes.exactSums(blocks, firstRows, params, ExactSum.empty(entries, prefixes), "float64 data");
+      double referenceSeconds = StudyPasses.seconds(t1);
+      ExactSum exact32 = passes.exactSums(blocks, firstRows, params, ExactSum.overFloat32Data(entries, prefixes),
           "float32-rounded data");
-      Magnitudes magnitudes = magnitudes(blocks, firstRows, params);
+      Magnitudes magnitudes = passes.magnitudes(blocks, firstRows, params);
 
       List<StudyResults.NormalisationRow> normalisation = new ArrayList<>();
       List<StudyResults.PrecisionRow> precision = new ArrayList<>();
       for (AccumulationMode mode : AccumulationMode.values()) {
         long t = System.nanoTime();
-        AccumulationSum sums = accumulate(blocks, firstRows, params, mode, splits);
-        double s = seconds(t);
+        AccumulationSum sums = passes.accumulate(blocks, firstRows, params, mode, splits);
+        double s = StudyPasses.seconds(t);
         precision.addAll(precisionRows(sums, exact, exact32, prefixes, blockRows, s));
         if (mode == AccumulationMode.F64) {
           normalisation.addAll(normalisationRows(sums, fullMean, magnitudes, blockRows, fullRoundings));
@@ -150,7 +141,7 @@ public final class AccumulationStudy {
     long batches = splits.stream().mapToLong(MicroBatches::k).sum();
     long partial = 8L * batches * params.inputDim * params.outputDim;
     long withCompensation = 2 * partial;
-    int fanIn = FixedTree.fanIns(partitions, TREE_DEPTH).stream().mapToInt(Integer::intValue).max().orElse(1);
+    int fanIn = FixedTree.fanIns(partitions, StudyPasses.TREE_DEPTH).stream().mapToInt(Integer::intValue).max().orElse(1);
     long perTask = (fanIn + 1L) * withCompensation;
     int tasks = MemoryCheck.tasksPerExecutor(spark.sparkContext());
     long user = MemoryCheck.userMemory(spark.sparkContext());
@@ -181,40 +172,10 @@ public final class AccumulationStudy {
   }
 
   private WeightsAndBias params(Table table) {
-    WeightsAndBias p;
-    if (o.weightsPath() != null) {
-      p = WeightFiles.load(spark.sparkContext().hadoopConfiguration(), o.weightsPath(), o.biasPath());
-      WeightFiles.requireInputDim(p, table.features, o.weightsPath());
-    } else {
-      int m = table.hasTargets ? table.targets : o.outDim();
-      if (m <= 0) {
-        throw new InputException("no --weights and no targets: pass --weights W.npy or --out-dim M");
-      }
-      p = WeightFiles.random(table.features, m, o.initSeed());
-    }
-    if (table.hasTargets && table.targets != p.outputDim) {
-      throw new InputException(o.input().path() + ": targets have width " + table.targets + " but W is ("
-          + p.inputDim + ", " + p.outputDim + ")");
-    }
-    return p;
+    return WeightFiles.forTable(spark.sparkContext().hadoopConfiguration(), o.weightsPath(), o.biasPath(), o.input(),
+        table, o.outDim(), o.initSeed(), (d, m) -> { });
   }
 
-  /** Global row index of each partition's first row, and n last: one counting pass over the cached blocks. */
-  private long[] firstRowOfEachPartition(JavaRDD<Block> blocks) {
-    jsc.setJobDescription("adjoint study: count rows per partition");
-    List<Long> counts = blocks.mapPartitions(it -> {
-      long c = 0;
-      while (it.hasNext()) {
-        c += it.next().rows;
-      }
-      return List.of(c).iterator();
-    }, true).collect();
-    long[] first = new long[counts.size() + 1];
-    for (int p = 0; p < counts.size(); p++) {
-      first[p + 1] = first[p] + counts.get(p);
-    }
-    return first;
-  }
 
   /**
    * The k series first (for every k, equal then short-last), then the n series: equal splits of the
@@ -244,110 +205,6 @@ public final class AccumulationStudy {
     }
     p.add(n);
     return p.stream().distinct().mapToLong(Long::longValue).toArray();
-  }
-
-  /** Folds each partition's blocks (numbered from the partition's first row) into a partial, summed by the fixed tree. */
-  private <T> T foldNumbered(JavaRDD<Block> blocks, long[] firstRows, T zero, BlockFold<T> fold,
-      Function2<T, T, T> merge, String what) throws Exception {
-    Broadcast<long[]> bcFirstRows = jsc.broadcast(firstRows);
-    jsc.setJobDescription("adjoint study: " + what);
-    try {
-      JavaRDD<T> partials = blocks.mapPartitionsWithIndex((partition, it) -> {
-        T acc = fold.empty();
-        long row = bcFirstRows.value()[partition];
-        while (it.hasNext()) {
-          Block b = it.next();
-          acc = fold.add(acc, b, row);
-          row += b.rows;
-        }
-        return List.of(acc).iterator();
-      }, true);
-      return FixedTree.aggregate(partials, merge, TREE_DEPTH, zero);
-    } finally {
-      jsc.setJobDescription(null);
-      bcFirstRows.destroy();
-    }
-  }
-
-  /** A partial's empty value and how a numbered block folds in (serialisable, run in the tasks). */
-  private interface BlockFold<T> extends java.io.Serializable {
-    T empty();
-
-    T add(T acc, Block block, long firstRow);
-  }
-
-  private ExactSum exactSums(JavaRDD<Block> blocks, long[] firstRows, WeightsAndBias params, ExactSum empty,
-      String data) throws Exception {
-    Broadcast<WeightsAndBias> bc = jsc.broadcast(params);
-    try {
-      return foldNumbered(blocks, firstRows, empty, new ExactFold(bc, loss, empty.copyOfEmpty()), ExactSum::merge,
-          "exact reference (double-double) of " + empty.entries().size() + " dW entries, " + data);
-    } finally {
-      bc.destroy();
-    }
-  }
-
-  /** S1 and S2 of every dW entry, for the normalisation's rounding agreement. */
-  private Magnitudes magnitudes(JavaRDD<Block> blocks, long[] firstRows, WeightsAndBias params) throws Exception {
-    Broadcast<WeightsAndBias> bc = jsc.broadcast(params);
-    try {
-      return foldNumbered(blocks, firstRows, Magnitudes.empty(params.inputDim, params.outputDim),
-          new MagnitudeFold(bc, loss, params.inputDim, params.outputDim), Magnitudes::merge, "magnitudes |X|ᵀ|G|");
-    } finally {
-      bc.destroy();
-    }
-  }
-
-  /** Folds blocks into {@link Magnitudes}. */
-  private record MagnitudeFold(Broadcast<WeightsAndBias> bc, Loss loss, int d, int m) implements BlockFold<Magnitudes> {
-    @Override
-    public Magnitudes empty() {
-      return Magnitudes.empty(d, m);
-    }
-
-    @Override
-    public Magnitudes add(Magnitudes acc, Block block, long firstRow) {
-      return acc.add(block, bc.value(), loss);
-    }
-  }
-
-  /** Folds numbered blocks into {@link ExactSum}s. */
-  private record ExactFold(Broadcast<WeightsAndBias> bc, Loss loss, ExactSum zero) implements BlockFold<ExactSum> {
-    @Override
-    public ExactSum empty() {
-      return zero.copyOfEmpty();
-    }
-
-    @Override
-    public ExactSum add(ExactSum acc, Block block, long firstRow) {
-      return acc.add(block, firstRow, bc.value(), loss);
-    }
-  }
-
-  private AccumulationSum accumulate(JavaRDD<Block> blocks, long[] firstRows, WeightsAndBias params,
-      AccumulationMode mode, List<MicroBatches> splits) throws Exception {
-    Broadcast<WeightsAndBias> bc = jsc.broadcast(params);
-    try {
-      return foldNumbered(blocks, firstRows, AccumulationSum.empty(mode, params.inputDim, params.outputDim, splits),
-          new ModeFold(bc, loss, mode, params.inputDim, params.outputDim, splits), AccumulationSum::merge,
-          "micro-batch sums, " + mode.label);
-    } finally {
-      bc.destroy();
-    }
-  }
-
-  /** Folds numbered blocks into {@link AccumulationSum}s of one mode. */
-  private record ModeFold(Broadcast<WeightsAndBias> bc, Loss loss, AccumulationMode mode, int d, int m,
-      List<MicroBatches> splits) implements BlockFold<AccumulationSum> {
-    @Override
-    public AccumulationSum empty() {
-      return AccumulationSum.empty(mode, d, m, splits);
-    }
-
-    @Override
-    public AccumulationSum add(AccumulationSum acc, Block block, long firstRow) {
-      return acc.add(block, firstRow, bc.value(), loss);
-    }
   }
 
   /** Each equal split of a mode against the exact sums of its prefix, with the bounds entry by entry. */
@@ -401,106 +258,5 @@ public final class AccumulationStudy {
           (double) batchRows[split.k() - 1] / split.rows(), c.sumThenDivideDiff(), c.meanOfMeansBias(), agreement));
     }
     return rows;
-  }
-
-  /**
-   * Part 3: for each partition count (a real repartition of the input, as --partitions does), each tree
-   * depth, each aggregation and each repeat, one pass; its dW compared bitwise with every other, and relatively
-   * with the very first pass and with the first repeat of its own configuration. Bytes to the driver: as
-   * measured by {@link DriverBytes} (Spark's resultSize of every task of the pass: the partials that reach
-   * the driver plus each task's metrics, ~4 KB a task); beside them, how many partials reach it.
-   */
-  private List<StudyResults.PartitionRow> partitioning(Table table, WeightsAndBias params, int blockRows) throws Exception {
-    List<StudyResults.PartitionRow> rows = new ArrayList<>();
-    Map<BitKey, Integer> groups = new LinkedHashMap<>();
-    double[] base = null;
-    DriverBytes driverBytes = DriverBytes.listen(spark.sparkContext());
-    try (LayerPasses job = new LayerPasses(jsc, params, loss)) {
-      for (int partitions : o.partitions()) {
-        JavaRDD<Block> blocks = BlockReader.of(table.repartition(partitions), blockRows)
-            .setName("adjoint study blocks, " + partitions + " partitions").persist(StorageLevel.MEMORY_AND_DISK());
-        try {
-          blocks.count();  // the shuffle and the cache, outside the timed passes
-          driverBytes.takeBytes();  // and outside the measured bytes
-          for (int depth : o.treeDepths()) {
-            for (LayerPasses.Aggregation aggregation : LayerPasses.Aggregation.values()) {
-              double[] firstRepeat = null;
-              for (int r = 0; r < o.repeats(); r++) {
-                long t = System.nanoTime();
-                double[] dW = job.gradientSum(blocks, depth, aggregation).finish(Reduction.SUM).dW();
-                double s = seconds(t);
-                long bytes = driverBytes.takeBytes();
-                if (base == null) {
-                  base = dW;
-                }
-                if (firstRepeat == null) {
-                  firstRepeat = dW;
-                }
-                int group = groups.computeIfAbsent(new BitKey(dW), key -> groups.size());
-                long toDriver = aggregation == LayerPasses.Aggregation.FIXED ? FixedTree.driverPartials(partitions, depth)
-                    : sparkTreeAggregatePartials(partitions, depth);
-                rows.add(new StudyResults.PartitionRow(partitions, depth, aggregation.cliName(), r, s, toDriver,
-                    bytes, Dense.normwiseRelError(dW, base), Dense.normwiseRelError(dW, firstRepeat), group));
-              }
-            }
-          }
-        } finally {
-          blocks.unpersist(false);
-        }
-      }
-    } finally {
-      driverBytes.close();
-    }
-    return rows;
-  }
-
-  /**
-   * Partials Spark's treeAggregate sends to the driver (RDD.treeAggregate, finalAggregateOnExecutor
-   * off): scale = max(⌈P^(1/depth)⌉, 2); while P > scale + ⌈P/scale⌉, P = ⌊P/scale⌋; then a fold of P partials.
-   */
-  static long sparkTreeAggregatePartials(int partitions, int depth) {
-    int count = partitions;
-    int scale = Math.max((int) Math.ceil(Math.pow(count, 1.0 / depth)), 2);
-    while (count > scale + (int) Math.ceil((double) count / scale)) {
-      count /= scale;
-    }
-    return count;
-  }
-
-  /** Part 4: float64 passes (read from the input, fixed tree) per block size, the best of the repeats. */
-  private List<StudyResults.ThroughputRow> throughput(Table table, WeightsAndBias params, long n) throws Exception {
-    List<StudyResults.ThroughputRow> rows = new ArrayList<>();
-    try (LayerPasses job = new LayerPasses(jsc, params, loss)) {
-      for (int b : o.throughputBlockRows()) {
-        double best = Double.POSITIVE_INFINITY;
-        double bestKernel = Double.POSITIVE_INFINITY;
-        for (int r = 0; r < o.repeats(); r++) {
-          long t = System.nanoTime();
-          GradientPartial sum = job.gradientSum(BlockReader.of(table, b), TREE_DEPTH);
-          best = Math.min(best, seconds(t));
-          bestKernel = Math.min(bestKernel, (sum.forwardNanos() + sum.backwardNanos()) / 1e9);
-        }
-        rows.add(new StudyResults.ThroughputRow(b, best, n / best, bestKernel,
-            bestKernel > 0 ? n / bestKernel : Double.NaN));
-      }
-    }
-    return rows;
-  }
-
-  /** A dW compared by its bits. */
-  private record BitKey(double[] values) {
-    @Override
-    public boolean equals(Object other) {
-      return other instanceof BitKey k && Arrays.equals(values, k.values);
-    }
-
-    @Override
-    public int hashCode() {
-      return Arrays.hashCode(values);
-    }
-  }
-
-  private static double seconds(long t0) {
-    return (System.nanoTime() - t0) / 1e9;
   }
 }

@@ -1,9 +1,9 @@
 package dev.adjoint.study;
 
 import dev.adjoint.kernel.Block;
-import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.kernel.Loss;
 import dev.adjoint.kernel.Shapes;
+import dev.adjoint.kernel.WeightsAndBias;
 import java.io.Serializable;
 import java.util.Arrays;
 

@@ -1,11 +1,11 @@
 package dev.adjoint.study;
 
 import dev.adjoint.kernel.Block;
-import dev.adjoint.kernel.Dense;
 import dev.adjoint.kernel.BlockKernel;
-import dev.adjoint.kernel.WeightsAndBias;
+import dev.adjoint.kernel.Dense;
 import dev.adjoint.kernel.Loss;
 import dev.adjoint.kernel.Shapes;
+import dev.adjoint.kernel.WeightsAndBias;
 import java.io.Serializable;
 
 /**

@@ -1,7 +1,6 @@
 package dev.adjoint.study;
 
 import dev.adjoint.kernel.Dense;
-
 import dev.adjoint.kernel.Shapes;
 
 /**

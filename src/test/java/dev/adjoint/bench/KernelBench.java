@@ -2,15 +2,15 @@ package dev.adjoint.bench;
 
 import dev.adjoint.data.BlockReader;
 import dev.adjoint.kernel.Block;
+import dev.adjoint.kernel.BlockKernel;
 import dev.adjoint.kernel.Dense;
 import dev.adjoint.kernel.GradientPartial;
-import dev.adjoint.kernel.BlockKernel;
-import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.kernel.Loss;
 import dev.adjoint.kernel.Precision;
-import dev.ludovic.netlib.blas.BLAS;
+import dev.adjoint.kernel.WeightsAndBias;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import dev.ludovic.netlib.blas.BLAS;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -3,6 +3,8 @@ package dev.adjoint.kernel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+
+
 /**
  * Comparisons with stated tolerances.
  *

@@ -1,10 +1,5 @@
 package dev.adjoint.run;
 
-import dev.adjoint.job.CachePolicy;
-
-import dev.adjoint.job.LayerPasses;
-import dev.adjoint.job.NpyFiles;
-
 import static dev.adjoint.kernel.Close.assertClose;
 import static dev.adjoint.kernel.Close.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,12 +8,15 @@ import dev.adjoint.TestSpark;
 import dev.adjoint.data.TableSpec;
 import dev.adjoint.data.TestTables;
 import dev.adjoint.data.TestTables.Layout;
+import dev.adjoint.job.Aggregation;
+import dev.adjoint.job.CachePolicy;
+import dev.adjoint.job.NpyFiles;
 import dev.adjoint.kernel.Gradients;
-import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.kernel.Loss;
 import dev.adjoint.kernel.Precision;
 import dev.adjoint.kernel.Reduction;
 import dev.adjoint.kernel.Reference;
+import dev.adjoint.kernel.WeightsAndBias;
 import java.nio.file.Path;
 import java.util.Random;
 import org.apache.spark.sql.SparkSession;
@@ -35,7 +33,7 @@ class RunStepsTest {
 
   static RunOptions options(TableSpec spec, String w, String b, Loss loss, Reduction reduction, int partitions,
       int blockRows) {
-    return new RunOptions(spec, w, b, 1, 0, loss, reduction, partitions, 2, blockRows, 4 << 20, null, false, false, 0, Precision.FLOAT64, CachePolicy.AUTO, LayerPasses.Aggregation.FIXED, false, null);
+    return new RunOptions(spec, w, b, 1, 0, loss, reduction, partitions, 2, blockRows, 4 << 20, null, false, false, 0, Precision.FLOAT64, CachePolicy.AUTO, Aggregation.FIXED, false, null);
   }
 
   @ParameterizedTest

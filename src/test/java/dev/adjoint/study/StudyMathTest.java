@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adjoint.kernel.Block;
-import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.kernel.Loss;
 import dev.adjoint.kernel.Precision;
+import dev.adjoint.kernel.WeightsAndBias;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.List;
