@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.adjoint.bench.PassBenchmark;
 import dev.adjoint.data.BlockReader;
-import dev.adjoint.data.ColumnSource;
 import dev.adjoint.data.Table;
 import dev.adjoint.data.TableSpec;
 import dev.adjoint.data.WeightFiles;
@@ -20,6 +19,7 @@ import java.util.concurrent.Callable;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -36,53 +36,77 @@ final class BenchPassCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
-  @Option(names = {"-i", "--input"}, paramLabel = "DIR", required = true,
-      description = "A folder written by 'adjoint generate --targets' (data/, W.npy, b.npy).")
-  String input;
+  @ArgGroup(validate = false, heading = InputOptions.HEADING)
+  Input input = new Input();
 
-  @Option(names = "--passes", paramLabel = "K", defaultValue = "5",
-      description = "Timed passes over cached blocks, after one that fills the cache; the median counts (default: ${DEFAULT-VALUE}).")
-  int passes;
+  /** The dataset: as {@code run --input} takes it, W.npy and b.npy beside it. */
+  static final class Input {
+    @Option(names = {"-i", "--input"}, paramLabel = "PATH", required = true,
+        description = "The data/ table of a folder written by 'adjoint generate --targets', with W.npy and b.npy beside "
+            + "it (the folder itself works too).")
+    String path;
+  }
 
-  @Option(names = "--parquet-repeats", paramLabel = "R", defaultValue = "2",
-      description = "Timed passes from Parquet after one warm-up; the best counts; 0 skips (default: ${DEFAULT-VALUE}).")
-  int parquetRepeats;
+  @ArgGroup(validate = false, heading = "%nBenchmark:%n")
+  Timings timings = new Timings();
 
-  @Option(names = "--baseline-passes", paramLabel = "K", defaultValue = "1",
-      description = "Timed passes of the row-at-a-time baseline after the one that fills its cache; 0 skips (default: ${DEFAULT-VALUE}).")
-  int baselinePasses;
+  @ArgGroup(validate = false, heading = SparkOptions.HEADING)
+  SparkOptions spark = new SparkOptions();
 
-  @Option(names = "--block-bytes", paramLabel = "LIST", split = ",",
-      description = "Block sizes to time over cached data, in bytes of X and T per block (default: the job's default, "
-          + BlockReader.DEFAULT_BLOCK_BYTES + "). The first is used for the other systems.")
-  List<Long> blockBytes;
+  /** What is timed, and how often. */
+  static final class Timings {
+    @Option(names = "--passes", paramLabel = "K", defaultValue = "5",
+        description = "Timed passes over cached blocks, after one that fills the cache; the median counts (default: ${DEFAULT-VALUE}).")
+    int passes;
 
-  @Option(names = "--partitions", paramLabel = "LIST", split = ",",
-      description = "Partition counts to time over cached data (0 = as read; default: 0).")
-  List<Integer> partitions;
+    @Option(names = "--parquet-repeats", paramLabel = "R", defaultValue = "2",
+        description = "Timed passes from Parquet after one warm-up; the best counts; 0 skips (default: ${DEFAULT-VALUE}).")
+    int parquetRepeats;
 
-  @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as a JSON list.")
-  File json;
+    @Option(names = "--baseline-passes", paramLabel = "K", defaultValue = "1",
+        description = "Timed passes of the row-at-a-time baseline after the one that fills its cache; 0 skips (default: ${DEFAULT-VALUE}).")
+    int baselinePasses;
 
-  @CommandLine.Mixin
-  MasterOption master;
+    @Option(names = "--block-bytes", paramLabel = "BYTES", split = ",",
+        description = "Block sizes to time over cached data, in bytes of X and T per block (default: the job's default, "
+            + BlockReader.DEFAULT_BLOCK_BYTES + "). The first is used for the other systems.")
+    List<Long> blockBytes;
+
+    @Option(names = "--partitions-sweep", paramLabel = "P", split = ",",
+        description = "Partition counts to time over cached data, each a repartition as run --partitions does (0 = as read; "
+            + "default: 0). Old spelling: --partitions.")
+    List<Integer> partitions;
+
+    @Option(names = "--partitions", hidden = true, paramLabel = "P", split = ",", description = "Old spelling of --partitions-sweep.")
+    List<Integer> partitionsAlias;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as a JSON list.")
+    File json;
+  }
 
   @Override
   public Integer call() throws Exception {
-    List<Long> sizes = blockBytes == null || blockBytes.isEmpty() ? List.of(BlockReader.DEFAULT_BLOCK_BYTES) : blockBytes;
-    List<Integer> counts = partitions == null || partitions.isEmpty() ? List.of(0) : partitions;
-    if (passes < 1 || parquetRepeats < 0 || baselinePasses < 0 || sizes.stream().anyMatch(b -> b < 1)
+    Usage.requireGiven(spec);
+    Timings t = timings;
+    List<Long> sizes = t.blockBytes == null || t.blockBytes.isEmpty() ? List.of(BlockReader.DEFAULT_BLOCK_BYTES) : t.blockBytes;
+    List<Integer> asked = Usage.aliasOr(t.partitionsAlias, t.partitions);
+    List<Integer> counts = asked == null || asked.isEmpty() ? List.of(0) : asked;
+    if (t.passes < 1 || t.parquetRepeats < 0 || t.baselinePasses < 0 || sizes.stream().anyMatch(b -> b < 1)
         || counts.stream().anyMatch(p -> p < 0)) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "--passes must be ≥ 1; --parquet-repeats, --baseline-passes and --partitions ≥ 0; --block-bytes ≥ 1");
+      throw Usage.error(spec, "--passes must be ≥ 1; --parquet-repeats, --baseline-passes and --partitions-sweep ≥ 0; "
+          + "--block-bytes ≥ 1");
     }
-    try (RunCommand.Spark spark = master.open()) {
-      SparkSession s = spark.session();
-      String dir = input.replaceAll("/+$", "");
-      Table table = Table.open(s, new TableSpec(dir + "/data", TableSpec.Format.PARQUET,
-          new ColumnSource.Single("features"), new ColumnSource.Single("targets"), null), false);
-      WeightsAndBias params = WeightFiles.load(s.sparkContext().hadoopConfiguration(), dir + "/W.npy", dir + "/b.npy");
-      WeightFiles.requireInputDim(params, table.features, dir + "/W.npy");
+    try (SparkOptions.Spark session = spark.open()) {
+      SparkSession s = session.session();
+      String folder = input.path.replaceAll("(?<=.)/+$", "");
+      String data = LayerOptions.isDirectory(s.sparkContext().hadoopConfiguration(), folder + "/data") ? folder + "/data"
+          : folder;
+      Table table = Table.open(s, new TableSpec(data, TableSpec.Format.PARQUET, InputOptions.DEFAULT_FEATURES,
+          InputOptions.DEFAULT_TARGETS, null), false);
+      String w = LayerOptions.besideInput(data, "W.npy");
+      WeightsAndBias params = WeightFiles.load(s.sparkContext().hadoopConfiguration(), w,
+          LayerOptions.besideInput(data, "b.npy"));
+      WeightFiles.requireInputDim(params, table.features, w);
       long rows = table.rows.count();
       int d = params.inputDim;
       int m = params.outputDim;
@@ -99,21 +123,21 @@ final class BenchPassCommand implements Callable<Integer> {
             int blockRows = BlockReader.rowsForBytes(bytes, d, m);
             boolean main = results.isEmpty();
             String name = main ? "adjoint-cached" : "adjoint-cached[block=" + blockRows + ",partitions=" + p + "]";
-            print(results, bench.cached(name, blockRows, p, passes));
+            print(results, bench.cached(name, blockRows, p, t.passes));
           }
         }
-        if (parquetRepeats > 0) {
-          print(results, bench.fromParquet("adjoint-parquet", mainRows, parquetRepeats));
+        if (t.parquetRepeats > 0) {
+          print(results, bench.fromParquet("adjoint-parquet", mainRows, t.parquetRepeats));
         }
-        if (baselinePasses > 0) {
-          PassBenchmark.Result r = bench.rowAtATime("spark-row-at-a-time", baselinePasses);
+        if (t.baselinePasses > 0) {
+          PassBenchmark.Result r = bench.rowAtATime("spark-row-at-a-time", t.baselinePasses);
           print(results, r);
           System.out.printf(Locale.ROOT, "row-at-a-time dW vs Adjoint's: max |ΔdW| / max |dW| = %.1e%n",
               r.maxRelDiffToAdjoint());
         }
       }
-      if (json != null) {
-        writeJson(results, rows, d, m, s.sparkContext().master());
+      if (t.json != null) {
+        writeJson(t.json, results, rows, d, m, s.sparkContext().master());
       }
     }
     return ExitCodes.OK;
@@ -125,7 +149,7 @@ final class BenchPassCommand implements Callable<Integer> {
         r.blockRows(), r.partitions(), r.driverBytesPerPass());
   }
 
-  private void writeJson(List<PassBenchmark.Result> results, long rows, int d, int m, String sparkMaster)
+  private static void writeJson(File json, List<PassBenchmark.Result> results, long rows, int d, int m, String sparkMaster)
       throws java.io.IOException {
     List<Map<String, Object>> list = new ArrayList<>();
     for (PassBenchmark.Result r : results) {

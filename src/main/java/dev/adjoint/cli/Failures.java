@@ -19,7 +19,10 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
 
   @Override
   public int handleExecutionException(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
-    boolean verbose = parsed.subcommand() != null && parsed.subcommand().hasMatchedOption("--verbose");
+    boolean verbose = false;
+    for (CommandLine.ParseResult level = parsed; level != null; level = level.subcommand()) {
+      verbose |= level.hasMatchedOption("--verbose");  // -v is inherited: it may follow any subcommand
+    }
     String userMessage = userMessage(e);
     if (userMessage != null) {
       cl.getErr().println("adjoint: error: " + userMessage);

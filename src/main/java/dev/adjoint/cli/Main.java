@@ -2,6 +2,8 @@ package dev.adjoint.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /** Entry point: {@code adjoint run …}. Parses, runs the named command, maps failures to exit codes. */
 @Command(name = "adjoint", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -14,16 +16,30 @@ public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  /** Declared once, inherited by every subcommand at any depth: {@code adjoint study accumulation -v} works. */
+  @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+      description = "More detail: stack traces with errors (selftest: every check's comparisons for every bug).")
+  boolean verbose;
+
   public static void main(String[] args) {
     System.exit(execute(args));
   }
 
   /** Runs the command line and returns its exit code (never calls System.exit). */
   public static int execute(String... args) {
+    return commandLine().execute(args);
+  }
+
+  /** The command line of every command, as {@link #execute} runs it. */
+  static CommandLine commandLine() {
     return new CommandLine(new Main())
         .setExecutionExceptionHandler(new Failures())
-        .setCaseInsensitiveEnumValuesAllowed(true)
-        .execute(args);
+        .setCaseInsensitiveEnumValuesAllowed(true);
+  }
+
+  /** Whether {@code -v} was given anywhere on the command line of {@code spec}. */
+  static boolean verbose(CommandLine.Model.CommandSpec spec) {
+    return spec.root().userObject() instanceof Main main && main.verbose;
   }
 
   @Override

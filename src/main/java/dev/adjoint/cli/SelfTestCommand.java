@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -16,37 +17,44 @@ import picocli.CommandLine.Option;
         + "case, and prints which checks catch which bug.",
         "Exits 0 only when every bug is caught by at least one check and the correct layer passes every check."})
 final class SelfTestCommand implements Callable<Integer> {
-  @Option(names = "--rows", paramLabel = "N", defaultValue = "96", description = "Rows (default: ${DEFAULT-VALUE}).")
-  int rows;
+  @ArgGroup(validate = false, heading = "%nCase:%n")
+  Case testCase = new Case();
 
-  @Option(names = "--dim", paramLabel = "D", defaultValue = "4", description = "d = m, so W is square (default: ${DEFAULT-VALUE}).")
-  int dim;
+  @ArgGroup(validate = false, heading = SparkOptions.HEADING)
+  SparkOptions spark = new SparkOptions();
 
-  @Option(names = "--partitions", paramLabel = "P", defaultValue = "3", description = "Partitions (default: ${DEFAULT-VALUE}).")
-  int partitions;
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--seed", paramLabel = "S", defaultValue = "7", description = "Seed of the data (default: ${DEFAULT-VALUE}).")
-  long seed;
+  /** The generated case every planted bug runs on. */
+  static final class Case {
+    @Option(names = "--rows", paramLabel = "N", defaultValue = "96", description = "Rows (default: ${DEFAULT-VALUE}).")
+    int rows;
 
-  @CommandLine.Mixin
-  MasterOption master;
+    @Option(names = "--dim", paramLabel = "D", defaultValue = "4", description = "d = m, so W is square (default: ${DEFAULT-VALUE}).")
+    int dim;
 
-  @Option(names = {"-v", "--verbose"}, description = "Print every check's comparisons for every bug.")
-  boolean verbose;
+    @Option(names = "--partitions", paramLabel = "P", defaultValue = "3", description = "Partitions of the case's rows (default: ${DEFAULT-VALUE}).")
+    int partitions;
 
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "7",
+        description = "Seed of everything drawn: X, W, b and T (default: ${DEFAULT-VALUE}).")
+    long seed;
+  }
 
   @Override
   public Integer call() {
+    int rows = testCase.rows;
+    int dim = testCase.dim;
+    int partitions = testCase.partitions;
     if (dim < 1 || partitions < 1 || rows < 2 * partitions) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--dim and --partitions must be ≥ 1 and "
+      throw Usage.error(spec, "--dim and --partitions must be ≥ 1 and "
           + "--rows ≥ 2·--partitions (every partition must hold rows for the dropped-partition bug to matter); got rows="
           + rows + ", dim=" + dim + ", partitions=" + partitions);
     }
-    try (RunCommand.Spark spark = master.open()) {
-      List<SelfTest.Row> table = SelfTest.run(JavaSparkContext.fromSparkContext(spark.session().sparkContext()), rows,
-          dim, partitions, seed);
+    try (SparkOptions.Spark session = spark.open()) {
+      List<SelfTest.Row> table = SelfTest.run(JavaSparkContext.fromSparkContext(session.session().sparkContext()), rows,
+          dim, partitions, testCase.seed);
       System.out.printf(Locale.ROOT, "Self-test: n=%d, d=m=%d, %d partitions, squared loss%n%n", rows, dim, partitions);
       System.out.printf(Locale.ROOT, "%-52s %-11s %-18s %-12s %-10s%n", "planted bug", "reference", "finite-difference",
           "directional", "freivalds");
@@ -60,7 +68,7 @@ final class SelfTestCommand implements Callable<Integer> {
           line.append(' ').append(String.format(Locale.ROOT, "%-" + widths[c++] + "s", cell));
         }
         System.out.println(line);
-        if (verbose) {
+        if (Main.verbose(spec)) {
           Summary.printChecks(System.out, row.results());
         }
       }

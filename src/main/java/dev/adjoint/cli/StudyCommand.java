@@ -10,14 +10,14 @@ import dev.adjoint.study.StudyPlots;
 import dev.adjoint.study.StudyReport;
 import dev.adjoint.study.StudyResults;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -35,106 +35,102 @@ final class StudyCommand implements Runnable {
 
   /** {@code adjoint study accumulation}: parse, validate, run the study's passes, write its report. */
   @Command(name = "accumulation", mixinStandardHelpOptions = true, sortOptions = false,
+      defaultValueProvider = CommandDefaults.Study.class,
+      customSynopsis = "adjoint study accumulation [-hvV] -i=PATH -o=DIR [OPTIONS]",
       description = {"How accumulating the gradient over micro-batches compares with the full-batch gradient: "
           + "normalisation (sum then divide vs mean of means), precision (float32/float64, Neumaier) against an exact "
           + "double-double reference, partitioning (spread and bitwise equality over partitions, tree depths, "
           + "repeats), and throughput against block size.",
-          "Writes results.csv, results.json, summary.md and PNG plots to --output."})
+          "Writes results.csv, results.json, summary.md and PNG plots to --output."},
+      footer = {"", "Renamed, so that a flag means what it means in 'run' (old spellings still work where the meaning "
+          + "is kept): --seed now seeds the random W (it was --init-seed); the sampled entries' seed, --seed before, is "
+          + "--sample-seed; --block-rows now sets the block size of every pass but the throughput sweep (it was "
+          + "--study-block-rows); the throughput sweep, --block-rows before, is --block-rows-sweep; --partitions is "
+          + "--partitions-sweep."})
   static final class Accumulation implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = {"-i", "--input"}, required = true, paramLabel = "PATH",
-        description = "Parquet dataset as 'adjoint generate' writes it (DIR/data), local or hdfs://.")
-    String input;
+    @ArgGroup(validate = false, heading = InputOptions.HEADING)
+    InputOptions input = new InputOptions();
 
-    @Option(names = "--features-col", paramLabel = "NAME", defaultValue = "features",
-        description = "array<double|float> or Vector column of the features (default: ${DEFAULT-VALUE}).")
-    String featuresCol;
+    @ArgGroup(validate = false, heading = LayerOptions.HEADING)
+    LayerOptions layer = new LayerOptions();
 
-    @Option(names = "--target-col", paramLabel = "NAME", defaultValue = "targets",
-        description = "Column of the targets, used by the squared loss (default: ${DEFAULT-VALUE}).")
-    String targetCol;
+    @ArgGroup(validate = false, heading = OutputOptions.HEADING)
+    OutputOptions output = new OutputOptions();
 
-    @Option(names = "--loss", paramLabel = "auto|sum|squared", defaultValue = "auto",
-        description = "auto (default): squared when the input has the target column, else sum.")
-    String loss;
+    @ArgGroup(validate = false, heading = SparkOptions.HEADING)
+    SparkOptions.Blocks spark = new SparkOptions.Blocks();
 
-    @Option(names = {"-w", "--weights"}, paramLabel = "W.npy",
-        description = "W as (d, m) .npy (default: W.npy beside a generated DIR/data, else random, see --out-dim).")
-    String weights;
+    @ArgGroup(validate = false, heading = "%nStudy:%n")
+    Sweeps sweeps = new Sweeps();
 
-    @Option(names = {"-b", "--bias"}, paramLabel = "b.npy", description = "b as (m,) .npy (default: b.npy beside W.npy, else zeros).")
-    String bias;
+    /** What the study varies, and its own sample. */
+    static final class Sweeps {
+      @Option(names = "--micro-batches", paramLabel = "K", split = ",", defaultValue = "1,2,4,8,16,64",
+          description = "Micro-batch counts k (default: ${DEFAULT-VALUE}).")
+      List<Integer> microBatches;
 
-    @Option(names = "--out-dim", paramLabel = "M", description = "Random W ~ N(0, 1/d) of width M when there is no W.npy and no targets.")
-    int outDim;
+      @Option(names = "--partitions-sweep", paramLabel = "P", split = ",", defaultValue = "1,2,4,8,16",
+          description = "Partition counts of the partitioning part, each a repartition as run --partitions does "
+              + "(default: ${DEFAULT-VALUE}).")
+      List<Integer> partitions;
 
-    @Option(names = "--init-seed", paramLabel = "S", defaultValue = "42", description = "Seed of a random W (default: ${DEFAULT-VALUE}).")
-    long initSeed;
+      @Option(names = "--tree-depths", paramLabel = "D", split = ",", defaultValue = "1,2,3",
+          description = "Tree depths of the partitioning part (default: ${DEFAULT-VALUE}).")
+      List<Integer> treeDepths;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Folder for the results.")
-    String output;
+      @Option(names = "--repeats", paramLabel = "R", defaultValue = "3",
+          description = "Runs of each partitioning configuration; throughput takes the best of R (default: ${DEFAULT-VALUE}).")
+      int repeats;
 
-    @Option(names = "--overwrite", description = "Replace the study's files in an existing --output folder.")
-    boolean overwrite;
+      @Option(names = "--block-rows-sweep", paramLabel = "B", split = ",", defaultValue = "1,8,64,512,4096,32768",
+          description = "Rows per block of the throughput part (default: ${DEFAULT-VALUE}).")
+      List<Integer> blockRows;
 
-    @Option(names = "--micro-batches", paramLabel = "K", split = ",", defaultValue = "1,2,4,8,16,64",
-        description = "Micro-batch counts k (default: ${DEFAULT-VALUE}).")
-    List<Integer> microBatches;
+      @Option(names = "--sample-entries", paramLabel = "N", defaultValue = "256",
+          description = "dW entries of the exact reference: all when d·m ≤ N, else whole columns up to N (default: ${DEFAULT-VALUE}).")
+      int sampleEntries;
 
-    @Option(names = "--partitions", paramLabel = "P", split = ",", defaultValue = "1,2,4,8,16",
-        description = "Partition counts of the partitioning part (default: ${DEFAULT-VALUE}).")
-    List<Integer> partitions;
+      @Option(names = "--growth-k", paramLabel = "K", defaultValue = "16",
+          description = "Micro-batches of the 'as n grows' series (prefixes n/64, n/16, n/4, n; default: ${DEFAULT-VALUE}).")
+      int growthK;
 
-    @Option(names = "--tree-depths", paramLabel = "D", split = ",", defaultValue = "1,2,3",
-        description = "Tree depths of the partitioning part (default: ${DEFAULT-VALUE}).")
-    List<Integer> treeDepths;
+      @Option(names = "--sample-seed", paramLabel = "S", defaultValue = "2024",
+          description = "Seed of the sampled entries (default: ${DEFAULT-VALUE}; this was --seed, which now seeds W as in run).")
+      long sampleSeed;
 
-    @Option(names = "--repeats", paramLabel = "R", defaultValue = "3",
-        description = "Runs of each partitioning configuration; throughput takes the best of R (default: ${DEFAULT-VALUE}).")
-    int repeats;
+      @Option(names = "--partitions", hidden = true, paramLabel = "P", split = ",", description = "Old spelling of --partitions-sweep.")
+      List<Integer> partitionsAlias;
 
-    @Option(names = "--block-rows", paramLabel = "B", split = ",", defaultValue = "1,8,64,512,4096,32768",
-        description = "Rows per block of the throughput part (default: ${DEFAULT-VALUE}).")
-    List<Integer> blockRows;
+      @Option(names = "--init-seed", hidden = true, paramLabel = "S", description = "Old spelling of --seed.")
+      Long initSeedAlias;
 
-    @Option(names = "--study-block-rows", paramLabel = "B", defaultValue = "0",
-        description = "Rows per block of the other parts (default: 0, about 4 MB of X).")
-    int studyBlockRows;
-
-    @Option(names = "--sample-entries", paramLabel = "N", defaultValue = "256",
-        description = "dW entries of the exact reference: all when d·m ≤ N, else whole columns up to N (default: ${DEFAULT-VALUE}).")
-    int sampleEntries;
-
-    @Option(names = "--growth-k", paramLabel = "K", defaultValue = "16",
-        description = "Micro-batches of the 'as n grows' series (prefixes n/64, n/16, n/4, n; default: ${DEFAULT-VALUE}).")
-    int growthK;
-
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "2024", description = "Seed of the sampled entries (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @CommandLine.Mixin
-    MasterOption master;
-
-    @Option(names = {"-v", "--verbose"}, description = "Stack traces with errors.")
-    boolean verbose;
+      @Option(names = "--study-block-rows", hidden = true, paramLabel = "B", description = "Old spelling of --block-rows.")
+      Integer blockRowsAlias;
+    }
 
     @Override
     public Integer call() throws Exception {
-      StudyOptions options = options();
-      try (RunCommand.Spark spark = master.open()) {
-        OutputDir out = OutputDir.prepare(spark.session().sparkContext().hadoopConfiguration(), output, overwrite,
-            StudyReport.OWN_NAMES);
+      options(null);  // every usage mistake, before Spark starts
+      try (SparkOptions.Spark session = spark.open()) {
+        Configuration hadoop = session.session().sparkContext().hadoopConfiguration();
+        StudyOptions options = options(hadoop);
+        if (spec.commandLine().getParseResult().hasMatchedOption("--seed") && options.weightsPath() != null) {
+          System.err.println("adjoint: note: --seed seeds a random W, and W comes from " + options.weightsPath()
+              + " here; the sampled entries' seed, --seed before, is --sample-seed");
+        }
+        OutputDir out = OutputDir.prepare(hadoop, output.dir, output.overwrite, StudyReport.OWN_NAMES);
         System.out.printf(Locale.ROOT, "Gradient-accumulation study of %s (k = %s, partitions %s, depths %s, %d repeats)%n",
-            input, microBatches, partitions, treeDepths, repeats);
+            input.path, options.microBatches(), options.partitions(), options.treeDepths(), options.repeats());
         long t0 = System.nanoTime();
-        StudyResults results = AccumulationStudy.run(spark.session(), options);
+        StudyResults results = AccumulationStudy.run(session.session(), options);
         write(out, results);
         for (String c : StudyReport.conclusions(results)) {
           System.out.println("- " + c);
         }
-        System.out.printf(Locale.ROOT, "wrote %s (%s) in %.0f s%n", output, String.join(", ", StudyReport.OWN_NAMES),
+        System.out.printf(Locale.ROOT, "wrote %s (%s) in %.0f s%n", output.dir, String.join(", ", StudyReport.OWN_NAMES),
             (System.nanoTime() - t0) / 1e9);
       }
       return ExitCodes.OK;
@@ -156,56 +152,36 @@ final class StudyCommand implements Runnable {
       out.replaceAll(files);
     }
 
-    StudyOptions options() {
-      requireAll("--micro-batches", microBatches, 1);
-      requireAll("--partitions", partitions, 1);
-      requireAll("--tree-depths", treeDepths, 1);
-      requireAll("--block-rows", blockRows, 1);
-      require("--repeats", repeats, 1);
-      require("--study-block-rows", studyBlockRows, 0);
-      require("--sample-entries", sampleEntries, 1);
-      require("--growth-k", growthK, 1);
-      Loss lossFn = switch (loss.trim().toLowerCase(Locale.ROOT)) {
-        case "auto" -> null;
-        case "sum" -> Loss.SUM;
-        case "squared" -> Loss.SQUARED;
-        default -> throw usage("invalid value for --loss: '" + loss + "' (expected auto, sum or squared)");
-      };
-      if (bias != null && weights == null) {
-        throw usage("--bias needs --weights");
+    /**
+     * The study asked for. With {@code hadoop} null only the usage is checked; with it, a W.npy beside the
+     * input is found (when neither --weights nor --out-dim is given).
+     */
+    StudyOptions options(Configuration hadoop) {
+      Usage.requireGiven(spec, "--input", "--output");
+      List<Integer> partitions = Usage.aliasOr(sweeps.partitionsAlias, sweeps.partitions);
+      int blockRows = Usage.aliasOr(sweeps.blockRowsAlias, spark.blockRows);
+      long initSeed = Usage.aliasOr(sweeps.initSeedAlias, layer.seed);
+      Usage.allAtLeast(spec, "--micro-batches", sweeps.microBatches, 1);
+      Usage.allAtLeast(spec, "--partitions-sweep", partitions, 1);
+      Usage.allAtLeast(spec, "--tree-depths", sweeps.treeDepths, 1);
+      Usage.allAtLeast(spec, "--block-rows-sweep", sweeps.blockRows, 1);
+      Usage.atLeast(spec, "--repeats", sweeps.repeats, 1);
+      Usage.atLeast(spec, "--block-rows", blockRows, 0);
+      Usage.atLeast(spec, "--sample-entries", sweeps.sampleEntries, 1);
+      Usage.atLeast(spec, "--growth-k", sweeps.growthK, 1);
+      Loss loss = layer.loss(spec);
+      if (layer.bias != null && layer.weights == null) {
+        throw Usage.error(spec, "--bias needs --weights");
       }
-      String w = weights;
-      String b = bias;
-      Path beside = Path.of(input.replaceFirst("^file:", "")).getParent();
-      if (w == null && !input.contains("://") && beside != null && Files.isRegularFile(beside.resolve("W.npy"))) {
-        w = beside.resolve("W.npy").toString();
-        b = Files.isRegularFile(beside.resolve("b.npy")) ? beside.resolve("b.npy").toString() : null;
-      }
-      TableSpec table = new TableSpec(input, TableSpec.Format.guess(input), new ColumnSource.Single(featuresCol),
-          lossFn == Loss.SUM ? null : new ColumnSource.Single(targetCol), null);
-      return new StudyOptions(table, w, b, outDim, initSeed, lossFn, List.copyOf(microBatches), List.copyOf(partitions),
-          List.copyOf(treeDepths), repeats, List.copyOf(blockRows), studyBlockRows, sampleEntries, growthK, seed);
-    }
-
-    private void requireAll(String option, List<Integer> values, int min) {
-      if (values.isEmpty()) {
-        throw usage(option + " needs at least one value");
-      }
-      for (int v : values) {
-        if (v < min) {
-          throw usage(option + " values must be ≥ " + min + ", got " + v + " in " + values);
-        }
-      }
-    }
-
-    private void require(String option, int value, int min) {
-      if (value < min) {
-        throw usage(option + " must be ≥ " + min + ", got " + value);
-      }
-    }
-
-    private CommandLine.ParameterException usage(String message) {
-      return new CommandLine.ParameterException(spec.commandLine(), message);
+      TableSpec asked = input.table(spec, null);
+      // the study settles --loss auto itself, from whether the targets are there
+      ColumnSource targets = loss == Loss.SUM ? null : asked.targets() != null ? asked.targets() : InputOptions.DEFAULT_TARGETS;
+      TableSpec table = new TableSpec(asked.path(), asked.format(), asked.features(), targets, null);
+      LayerOptions.WeightPaths wb = hadoop == null ? new LayerOptions.WeightPaths(layer.weights, layer.bias, false)
+          : layer.paths(hadoop, input.path);
+      return new StudyOptions(table, wb.weights(), wb.bias(), layer.outDim, initSeed, loss, List.copyOf(sweeps.microBatches),
+          List.copyOf(partitions), List.copyOf(sweeps.treeDepths), sweeps.repeats, List.copyOf(sweeps.blockRows), blockRows,
+          sweeps.sampleEntries, sweeps.growthK, sweeps.sampleSeed);
     }
   }
 }

@@ -72,6 +72,18 @@ class BenchPassCommandTest {
   }
 
   @Test
+  void takesTheDataTableAsRunDoesAndItsSweepByItsNewName() throws Exception {
+    Path json = dir.resolve("table.json");
+    CliRun run = CliRun.of("bench-pass", "--input", dataset.resolve("data").toString(), "--passes", "1",
+        "--parquet-repeats", "0", "--baseline-passes", "0", "--partitions-sweep", "2", "--json", json.toString());
+    assertEquals(0, run.exitCode(), run.toString());
+    JsonNode list = new ObjectMapper().readTree(json.toFile());
+    assertEquals(1, list.size(), list.toString());
+    assertEquals(2, list.get(0).get("partitions").asInt());
+    assertEquals(N, list.get(0).get("rows").asLong());
+  }
+
+  @Test
   void rowAtATimeBaselineComputesTheSameGradient() {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext());
     Table table = Table.open(TestSpark.get(), new TableSpec(dataset.resolve("data").toString(), TableSpec.Format.PARQUET,

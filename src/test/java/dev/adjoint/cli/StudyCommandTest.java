@@ -41,8 +41,8 @@ class StudyCommandTest {
     Path out = dir.resolve("study");
     // --growth-k 3 is not one of --micro-batches: the n series then has its own split of all n rows
     CliRun run = CliRun.of("study", "accumulation", "--input", gen.resolve("data").toString(), "--output", out.toString(),
-        "--micro-batches", "1,2,4", "--partitions", "1,2", "--tree-depths", "1", "--repeats", "2", "--block-rows",
-        "1,64", "--growth-k", "3");
+        "--micro-batches", "1,2,4", "--partitions-sweep", "1,2", "--tree-depths", "1", "--repeats", "2",
+        "--block-rows-sweep", "1,64", "--growth-k", "3");
     assertEquals(0, run.exitCode(), run.toString());
     for (String name : StudyReport.OWN_NAMES) {
       assertTrue(Files.size(out.resolve(name)) > 0, name);
@@ -170,7 +170,7 @@ class StudyCommandTest {
 
   private static CliRun study(String input, Path out, String... more) {
     List<String> args = new ArrayList<>(List.of("study", "accumulation", "--input", input, "--output", out.toString(),
-        "--partitions", "1", "--tree-depths", "1", "--repeats", "1", "--block-rows", "8"));
+        "--partitions", "1", "--tree-depths", "1", "--repeats", "1", "--block-rows-sweep", "8"));  // --partitions: the old spelling
     args.addAll(List.of(more));
     return CliRun.of(args.toArray(new String[0]));
   }
