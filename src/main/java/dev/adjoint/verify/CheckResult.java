@@ -16,4 +16,26 @@ public record CheckResult(String check, String compared, double error, double to
     return new CheckResult(check, compared, error, tolerance, bounded && error <= tolerance, seconds,
         bounded ? note : note + "; NO BOUND: the rounding bound is infinite at this size and precision");
   }
+
+  /**
+   * The normwise comparison of {@code got} with {@code ref}, entry q within {@code tol[q]}: error =
+   * max|got − ref| / max|ref|, tolerance = max(tol) / max|ref| (both absolute when ref is all zeros). A
+   * NaN anywhere in got − ref makes the error NaN.
+   */
+  static CheckResult normwise(String check, String compared, double[] got, double[] ref, double[] tol, double seconds,
+      String note) {
+    double diff = 0;
+    double scale = 0;
+    double t = 0;
+    for (int q = 0; q < ref.length; q++) {
+      double e = Math.abs(got[q] - ref[q]);
+      diff = Double.isNaN(e) ? Double.NaN : Math.max(diff, e);
+      scale = Math.max(scale, Math.abs(ref[q]));
+      t = Math.max(t, tol[q]);
+    }
+    if (scale == 0) {
+      scale = 1;
+    }
+    return of(check, compared, diff / scale, t / scale, seconds, note);
+  }
 }

@@ -68,21 +68,27 @@ public final class ProbeSum implements Serializable {
     }
     double[] xNorm1 = new double[n];
     for (int i = 0; i < n; i++) {
-      double s = 0;
-      for (int c = 0; c < d; c++) {
-        s += Math.abs(block.x[i * d + c]);
-      }
-      xNorm1[i] = s;
+      xNorm1[i] = RowReference.norm1(block.x, i * d, d);
     }
     double[] g = new double[n * m];
-    WeightsAndBias base = plan.base();
-    double[] e = rowBounds(xNorm1, base);
+    double[] e = rowBounds(xNorm1, plan.base());
+    addBase(block, plan, xNorm1, e, g);
+    if (k > 0) {
+      addFreivalds(block, plan, e, g);
+    }
+    addLossSets(block, plan, xNorm1, g);
+    rows += n;
+    return this;
+  }
+
+  /** The loss at the base parameters and the magnitudes of its G (left in {@code g}). */
+  private void addBase(Block block, ProbePlan plan, double[] xNorm1, double[] e, double[] g) {
     double[] absL = new double[1];
     double[] absGe = new double[1];
-    lossSum += lossAt(block, base, plan, g, e, absL, absGe);
+    lossSum += lossAt(block, plan.base(), plan, g, e, absL, absGe);
     absLossSum += absL[0];
     absGE += absGe[0];
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < block.rows; i++) {
       double s = 0;
       for (int j = 0; j < m; j++) {
         double v = g[i * m + j];
@@ -94,23 +100,30 @@ public final class ProbeSum implements Serializable {
       absXG += xNorm1[i] * s;
       absXE += xNorm1[i] * e[i];
     }
-    if (k > 0) {
-      double[] gr = new double[n * k];
-      Dense.mult(g, n, m, plan.probes(), k, gr);
-      Dense.multTransAAdd(block.x, n, d, gr, k, xtGR);
-      double[] absX = Dense.abs(block.x, n * d);
-      Dense.mult(Dense.abs(g, n * m), n, m, Dense.abs(plan.probes(), m * k), k, gr);
-      Dense.multTransAAdd(absX, n, d, gr, k, absXtGR);
-      Dense.multTransAAdd(absX, n, d, e, 1, absXtE);
-    }
+  }
+
+  /** Xᵀ·(G·R), |X|ᵀ·(|G|·|R|) and |X|ᵀ·e from the base G. */
+  private void addFreivalds(Block block, ProbePlan plan, double[] e, double[] g) {
+    int n = block.rows;
+    double[] gr = new double[n * k];
+    Dense.mult(g, n, m, plan.probes(), k, gr);
+    Dense.multTransAAdd(block.x, n, d, gr, k, xtGR);
+    double[] absX = Dense.abs(block.x, n * d);
+    Dense.mult(Dense.abs(g, n * m), n, m, Dense.abs(plan.probes(), m * k), k, gr);
+    Dense.multTransAAdd(absX, n, d, gr, k, absXtGR);
+    Dense.multTransAAdd(absX, n, d, e, 1, absXtE);
+  }
+
+  /** The loss at every probe set, with its magnitudes; {@code g} is scratch. */
+  private void addLossSets(Block block, ProbePlan plan, double[] xNorm1, double[] g) {
+    double[] absL = new double[1];
+    double[] absGe = new double[1];
     for (int p = 0; p < setLossSums.length; p++) {
       WeightsAndBias set = plan.lossSets().get(p);
       setLossSums[p] += lossAt(block, set, plan, g, rowBounds(xNorm1, set), absL, absGe);
       setAbsLossSums[p] += absL[0];
       setAbsGE[p] += absGe[0];
     }
-    rows += n;
-    return this;
   }
 
   /** The block's loss sum at {@code p} through the plan's kernel; G left in {@code g}; magnitudes out. */
@@ -144,7 +157,7 @@ public final class ProbeSum implements Serializable {
     double bMax = Dense.maxAbs(p.bias);
     double[] e = new double[xNorm1.length];
     for (int i = 0; i < e.length; i++) {
-      e[i] = xNorm1[i] * wMax + bMax;
+      e[i] = RowReference.rowBound(xNorm1[i], wMax, bMax);
     }
     return e;
   }

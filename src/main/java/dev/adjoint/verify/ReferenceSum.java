@@ -7,10 +7,10 @@ import dev.adjoint.kernel.Loss;
 
 /**
  * The single-node reference, streamed on the driver one block at a time (memory independent of n):
- * L, dW and db recomputed from the formulas with plain loops — no BLAS, no kernel — and every sum
- * compensated (Neumaier). {@code columns} selects the outputs j recomputed (all of them, or a sample
- * when n·d·m is too large); L needs every column and is skipped otherwise. The magnitudes the
- * tolerances need are accumulated alongside.
+ * L, dW and db recomputed from the formulas with plain loops ({@link RowReference}) — no BLAS, no
+ * kernel — and every sum compensated (Neumaier). {@code columns} selects the outputs j recomputed (all
+ * of them, or a sample when n·d·m is too large); L needs every column and is skipped otherwise. The
+ * magnitudes the tolerances need are accumulated alongside.
  */
 public final class ReferenceSum {
   final int d;
@@ -47,48 +47,39 @@ public final class ReferenceSum {
   public void add(Block block, WeightsAndBias p, Loss loss) {
     double wMax = Dense.maxAbs(p.weights);
     double bMax = Dense.maxAbs(p.bias);
-    int c = columns.length;
+    boolean squared = loss == Loss.SQUARED;
     for (int i = 0; i < block.rows; i++) {
-      int xi = i * d;
-      double xNorm1 = 0;
-      for (int k = 0; k < d; k++) {
-        xNorm1 += Math.abs(block.x[xi + k]);
-      }
-      double e = xNorm1 * wMax + bMax;
-      double gNorm1 = 0;
-      for (int jj = 0; jj < c; jj++) {
-        int j = columns[jj];
-        double y = p.bias[j];
-        for (int k = 0; k < d; k++) {
-          y += block.x[xi + k] * p.weights[k * m + j];
-        }
-        double g;
-        double l;
-        if (loss == Loss.SUM) {
-          g = 1.0;
-          l = y;
-        } else {
-          double r = y - block.targets[i * m + j];
-          g = r;
-          l = 0.5 * r * r;
-        }
-        this.loss.add(0, l);
-        absLossSum += Math.abs(l);
-        gNorm1 += Math.abs(g);
-        db.add(jj, g);
-        absG[jj] += Math.abs(g);
-        for (int k = 0; k < d; k++) {
-          double x = block.x[xi + k];
-          dW.add(k * c + jj, x * g);
-          absXG[k * c + jj] += Math.abs(x * g);
-        }
-      }
-      absGE += gNorm1 * e;
-      sumE += e;
-      for (int k = 0; k < d; k++) {
-        absXE[k] += Math.abs(block.x[xi + k]) * e;
-      }
+      double e = RowReference.rowBound(RowReference.norm1(block.x, i * d, d), wMax, bMax);
+      addRow(block, i, p, squared, e);
       rows++;
+    }
+  }
+
+  /** Row i of the block, whose row bound is e: its ℓ, its G in the columns, their products with x. */
+  private void addRow(Block block, int i, WeightsAndBias p, boolean squared, double e) {
+    int xi = i * d;
+    int c = columns.length;
+    double gNorm1 = 0;
+    for (int jj = 0; jj < c; jj++) {
+      int j = columns[jj];
+      double y = RowReference.output(block.x, xi, p, j);
+      double g = RowReference.lossGradient(y, squared ? block.targets[i * m + j] : 0.0, squared);
+      double l = squared ? 0.5 * g * g : y;
+      this.loss.add(0, l);
+      absLossSum += Math.abs(l);
+      gNorm1 += Math.abs(g);
+      db.add(jj, g);
+      absG[jj] += Math.abs(g);
+      for (int k = 0; k < d; k++) {
+        double x = block.x[xi + k];
+        dW.add(k * c + jj, x * g);
+        absXG[k * c + jj] += Math.abs(x * g);
+      }
+    }
+    absGE += gNorm1 * e;
+    sumE += e;
+    for (int k = 0; k < d; k++) {
+      absXE[k] += Math.abs(block.x[xi + k]) * e;
     }
   }
 

@@ -14,26 +14,55 @@ package dev.adjoint.verify;
  * u|gᵢⱼ| for squared, 0 for sum.
  *
  * <p>u is the unit roundoff of the products' arithmetic: 2⁻⁵³ for float64, 2⁻²⁴ for float32 (the
- * float32 kernel sums within a block in float32 and across blocks in float64, so u = 2⁻²⁴ over all n
- * terms is an upper bound). Each comparison is between two computations that each obey the bound: the tolerance is
- * twice the bound, plus u|value| for the final scaling by 1/n of the mean reduction.
+ * float32 kernel sums within a block of at most B rows in float32 and across blocks in float64: see
+ * {@link #sumGamma}). Each comparison is between two computations that each obey a bound β, after the
+ * final scaling s (1, or 1/n for the mean reduction): the tolerance is 2·β·s + 2u·|value|
+ * ({@link #comparison}).
  *
  * <p>Finite differences. L is linear (sum loss) or quadratic (squared loss) in W, b and X, so the
  * central difference (L(θ+h/2) − L(θ−h/2))/h equals the derivative exactly in exact arithmetic: the
  * third derivative is zero and there is no truncation term. What remains is rounding: each L(θ±)
- * errs by at most ηL (the loss bound below), so the quotient errs by at most (η₊ + η₋)/h, plus the
- * rounding of the analytic gradient it is compared with. The step h is the difference of the two
- * rounded parameter values, which is exact (both are within a factor 2 of each other, Sterbenz), so
- * the step itself adds no error.
+ * errs by at most η (the loss bound {@link #lossSumBound}), so the quotient errs by at most
+ * (η₊ + η₋)/h, plus the rounding of the analytic gradient it is compared with. In single entries the
+ * step h is the difference of the two rounded parameter values, which is exact (both are within a
+ * factor 2 of each other, Sterbenz), so the step itself adds no error.
+ *
+ * <p>The static methods are the building blocks (γ, the comparison, the step); an instance holds one
+ * run's sizes (n, d, m, B), its u, its scaling s and its loss, and names one bound or tolerance per
+ * method: {@code …Bound} for the rounding bound of one computed quantity, {@code …Tolerance} for the
+ * tolerance of one compared entry. Every printed tolerance is one of the {@code …Tolerance} methods.
  */
 public final class Tolerances {
-  private Tolerances() {}
-
   /** Unit roundoff of float64, 2⁻⁵³. */
   public static final double U64 = 0x1p-53;
 
   /** Unit roundoff of float32, 2⁻²⁴. */
   public static final double U32 = 0x1p-24;
+
+  private final long n;
+  private final int d;
+  private final int m;
+  private final int blockRows;
+  private final double u;
+  private final double s;
+  private final boolean squared;
+
+  /**
+   * One run's tolerances: n rows, d features, m outputs, the kernel summing at most {@code blockRows}
+   * rows in its own precision, products with unit roundoff {@code u}, results scaled by {@code scale}
+   * (1, or 1/n for the mean reduction), G carrying Y's error when {@code squared}.
+   */
+  public Tolerances(long n, int d, int m, int blockRows, double u, double scale, boolean squared) {
+    this.n = n;
+    this.d = d;
+    this.m = m;
+    this.blockRows = blockRows;
+    this.u = u;
+    this.s = scale;
+    this.squared = squared;
+  }
+
+  // ---- building blocks ---------------------------------------------------------------------------
 
   /** γ_k = k·u / (1 − k·u); infinite when k·u ≥ 1 (no bound). */
   public static double gamma(double k, double u) {
@@ -53,34 +82,12 @@ public final class Tolerances {
     return gamma(blockRows + 1, u) + gamma(Math.ceil((double) n / blockRows) + 1, U64);
   }
 
-  /**
-   * Bound on the rounding error of one computed loss sum L over n rows, m outputs, d features:
-   * γ_{nm+3}·Σ|ℓᵢⱼ| in float64, where every kernel sums the loss (the sum itself, and up to 3 roundings
-   * inside each ℓ), plus Σᵢⱼ|gᵢⱼ|·δyᵢⱼ (the error of Y in the products' precision u carried through
-   * ∂L/∂Y = G), with δyᵢⱼ ≤ γ_{d+3}(u)·eᵢ. {@code absGE} is Σᵢ ‖gᵢ‖₁·eᵢ.
-   */
-  public static double lossSum(long n, int m, int d, double absLossSum, double absGE, double u) {
-    return gamma((double) n * m + 3, U64) * absLossSum + gamma(d + 3, u) * absGE;
-  }
-
-  /**
-   * Bound on the rounding error of one computed Σ over n rows of xᵢₖ·gᵢⱼ (a dW entry) or gᵢⱼ (db):
-   * {@link #sumGamma}·Σ|terms| (n − 1 additions, one product, and for float32 the rounding of G) plus
-   * the terms' error from G, Σᵢ|xᵢₖ|·δgᵢⱼ. {@code absTerms} is Σ|terms|; {@code absXE} is Σᵢ|xᵢₖ|·eᵢ
-   * (for db: Σᵢ eᵢ); {@code squared} says whether G carries Y's error.
-   */
-  public static double gradientSum(long n, int blockRows, int d, double absTerms, double absXE, boolean squared,
-      double u) {
-    double fromG = squared ? gamma(d + 3, u) * absXE + u * absTerms : 0.0;
-    return sumGamma(n, blockRows, u) * absTerms + fromG;
-  }
-
-  /** Two computations each within {@code bound}, compared after a final scaling by s (1 or 1/n). */
+  /** Two computations each within {@code bound}, compared after a final scaling: 2·bound·scale + 2u·|magnitude|. */
   public static double comparison(double bound, double scale, double magnitude, double u) {
     return 2 * bound * scale + 2 * u * magnitude;
   }
 
-  /** Central difference of two losses each within ηL, over step h. */
+  /** Central difference of two losses each within η₊ and η₋, over step h: (η₊ + η₋)/h. */
   public static double centralDifference(double eta1, double eta2, double h) {
     return (eta1 + eta2) / h;
   }
@@ -91,5 +98,149 @@ public final class Tolerances {
    */
   public static double step(double theta) {
     return 0x1p-10 * Math.max(1.0, Math.abs(theta));
+  }
+
+  // ---- bounds on one computed quantity -----------------------------------------------------------
+
+  /**
+   * δy: bound on the rounding of any entry of a row's output yᵢⱼ = Σₖ xᵢₖWₖⱼ + bⱼ whose terms have
+   * magnitude at most {@code magnitude} (eᵢ, or the entry's own Σₖ|xᵢₖWₖⱼ| + |bⱼ|): γ_{d+3}(u)·magnitude.
+   * d products and the bias make d + 1 terms; rounding x and W to float32 first adds two roundings per
+   * term, so d + 3 at both precisions (a little loose in float64).
+   */
+  public double forwardRowBound(double magnitude) {
+    return gamma(d + 3, u) * magnitude;
+  }
+
+  /**
+   * δg: bound on the rounding of a loss gradient entry gᵢⱼ, given its row's magnitude e and |g|. Squared
+   * loss: Y's error and the subtraction Y − T, γ_{d+3}(u)·e + u·|g|. Sum loss: 0 (G = 1 is exact).
+   */
+  public double lossGradientEntryBound(double e, double g) {
+    return squared ? gamma(d + 3, u) * e + u * Math.abs(g) : 0.0;
+  }
+
+  /**
+   * η: bound on one computed loss sum over {@code rows} rows and m outputs: γ_{rows·m+3}(2⁻⁵³)·Σ|ℓᵢⱼ| —
+   * every kernel sums the loss in float64: the sum itself, and up to 3 roundings inside each ℓ — plus
+   * Y's error carried through ∂L/∂Y = G, Σᵢⱼ|gᵢⱼ|·δyᵢⱼ ≤ γ_{d+3}(u)·Σᵢ ‖gᵢ‖₁·eᵢ. {@code absGE} is
+   * Σᵢ ‖gᵢ‖₁·eᵢ.
+   */
+  public double lossSumBound(long rows, double absLossSum, double absGE) {
+    return gamma((double) rows * m + 3, U64) * absLossSum + forwardRowBound(absGE);
+  }
+
+  /**
+   * β: bound on one computed Σ over the n rows of xᵢₖ·gᵢⱼ (a dW entry) or gᵢⱼ (a db entry):
+   * γ_sum·Σ|terms| ({@link #sumGamma}: n − 1 additions, one product, and for float32 the rounding of
+   * G) plus, squared loss only, the terms' error from G, Σᵢ|xᵢₖ|·δgᵢⱼ ≤ γ_{d+3}(u)·Σᵢ|xᵢₖ|·eᵢ +
+   * u·Σ|terms|. {@code absTerms} is Σ|terms|; {@code absXE} is Σᵢ|xᵢₖ|·eᵢ (for db: Σᵢ eᵢ).
+   */
+  public double gradientSumBound(double absTerms, double absXE) {
+    double fromG = squared ? gamma(d + 3, u) * absXE + u * absTerms : 0.0;
+    return sumGamma(n, blockRows, u) * absTerms + fromG;
+  }
+
+  /**
+   * τ: the rounding of any one analytic dW (or db) entry as the finite-difference checks see it,
+   * 2·s·{@link #gradientSumBound}, given scalars that bound every entry's magnitudes: for dW,
+   * Σᵢ‖xᵢ‖₁‖gᵢ‖₁ (≥ every entry of |X|ᵀ|G|) and Σᵢ‖xᵢ‖₁·eᵢ; for db, Σ|G| and Σᵢ eᵢ.
+   */
+  public double analyticGradientBound(double absTerms, double absXE) {
+    return 2 * gradientSumBound(absTerms, absXE) * s;
+  }
+
+  // ---- tolerances of compared entries ------------------------------------------------------------
+
+  /** Reference L against the distributed L: 2·η·s + 2u·|L|, with η = {@link #lossSumBound} over n rows. */
+  public double referenceLossTolerance(double absLossSum, double absGE, double loss) {
+    return comparison(lossSumBound(n, absLossSum, absGE), s, Math.abs(loss), u);
+  }
+
+  /** A reference dW or db entry against the distributed one: 2·β·s + 2u·|entry|, β = {@link #gradientSumBound}. */
+  public double referenceGradientTolerance(double absTerms, double absXE, double entry) {
+    return comparison(gradientSumBound(absTerms, absXE), s, Math.abs(entry), u);
+  }
+
+  /**
+   * A sampled row's yᵢⱼ recomputed with plain loops against the distributed one, unscaled: 2·δy + 2u·|y|,
+   * δy = {@link #forwardRowBound} with the entry's own magnitude Σₖ|xᵢₖWₖⱼ| + |bⱼ|.
+   */
+  public double sampledOutputTolerance(double magnitude, double y) {
+    return comparison(forwardRowBound(magnitude), 1.0, Math.abs(y), u);
+  }
+
+  /**
+   * A sampled row's dX entry k, Σⱼ gᵢⱼWₖⱼ recomputed with plain loops, against the distributed one:
+   * β = γ_{m+1}(u)·Σⱼ|gᵢⱼWₖⱼ| + Σⱼ δgᵢⱼ·|Wₖⱼ|, compared as 2·β·s + 2u·|dx·s|. {@code absGW} is Σⱼ|gᵢⱼWₖⱼ|,
+   * {@code fromG} is Σⱼ δgᵢⱼ·|Wₖⱼ| ({@link #lossGradientEntryBound}), {@code scaledDx} is dx·s.
+   */
+  public double sampledInputGradientTolerance(double absGW, double fromG, double scaledDx) {
+    return comparison(gamma(m + 1, u) * absGW + fromG, s, Math.abs(scaledDx), u);
+  }
+
+  /**
+   * A central difference in one entry θ of W or b against ∂L/∂θ: (η₊ + η₋)/h·s + τ (the analytic
+   * entry's rounding, {@link #analyticGradientBound}) + u·(2|θ| + h)·|∂L/∂θ|/h (the kernel may round θ±
+   * again, float32: u·(|θ₊| + |θ₋|) through ∂L/∂θ, over h) + 2u·|fd|.
+   */
+  public double finiteDifferenceTolerance(double etaPlus, double etaMinus, double h, double tau, double theta,
+      double gradient, double fd) {
+    double eta = centralDifference(etaPlus, etaMinus, h) * s;
+    double rounding = u * (2 * Math.abs(theta) + h) * Math.abs(gradient) / h;
+    return eta + tau + rounding + 2 * u * Math.abs(fd);
+  }
+
+  /**
+   * A central difference along a unit direction (V, v) of (W, b), step h, against ⟨dW, V⟩ + ⟨db, v⟩:
+   * (η₊ + η₋)/h·s + √(dm)·τ_W + √m·τ_b (the gradient's rounding along V: Σ|Vₖⱼ| ≤ √(dm) for a unit V) +
+   * u·Σ|∇θ|·(|θ₊| + |θ₋|)/h (the rounding of the perturbed parameters, through ∂L/∂θ) +
+   * γ_{dm+m}(2⁻⁵³)·Σ|∇θ·vθ| (the inner product's own rounding) + 2u·|fd|. {@code perturbed} is
+   * Σ|∇θ|·(|θ₊| + |θ₋|), {@code absDot} is Σ|∇θ·vθ|.
+   */
+  public double directionalTolerance(double etaPlus, double etaMinus, double h, double tauW, double tauB,
+      double perturbed, double absDot, double fd) {
+    return centralDifference(etaPlus, etaMinus, h) * s + Math.sqrt(d * m) * tauW + Math.sqrt(m) * tauB
+        + u * perturbed / h + gamma(d * m + m, U64) * absDot + 2 * u * Math.abs(fd);
+  }
+
+  /**
+   * Row c of dW·r against (Xᵀ·(G·r))_c for a ±1 vector r (‖r‖₁ = m). Both sides sum the same n·m
+   * products x·g·r: dW as the kernel summed it (γ_sum) and Xᵀ(G·r) summed in float64 by the probe pass
+   * (γ_{n+m+1}(2⁻⁵³)), so β = (γ_sum + γ_{n+m+1}(2⁻⁵³))·(|X|ᵀ|G||r|)_c + (squared only) G's own error
+   * γ_{d+3}(u)·(|X|ᵀe)_c·m + u·(|X|ᵀ|G||r|)_c; compared as 2·β·s + 2u·|dW·r|, plus the driver's product
+   * dW·r, γ_m(2⁻⁵³)·Σⱼ|dW_cj|. {@code absXtGR} is (|X|ᵀ|G||r|)_c, {@code absXtE} is (|X|ᵀe)_c,
+   * {@code absDwRow} is Σⱼ|dW_cj|, {@code dwr} is (dW·r)_c.
+   */
+  public double freivaldsRowTolerance(double absXtGR, double absXtE, double absDwRow, double dwr) {
+    double fromG = squared ? gamma(d + 3, u) * absXtE * m + u * absXtGR : 0.0;
+    double sums = sumGamma(n, blockRows, u) + gamma(n + m + 1, U64);
+    return comparison(sums * absXtGR + fromG, s, Math.abs(dwr), u) + gamma(m, U64) * absDwRow;
+  }
+
+  /**
+   * Σⱼ dbⱼ against 1ᵀG1: both sides sum the n·m entries of G, β = (γ_sum + γ_{nm+m}(2⁻⁵³))·Σ|G| +
+   * (squared only) γ_{d+3}(u)·Σᵢeᵢ·m + u·Σ|G|; compared as 2·β·s + 2u·|Σ db|, plus the driver's sum of
+   * db, γ_m(2⁻⁵³)·Σ|db|.
+   */
+  public double freivaldsBiasTolerance(double absSumG, double sumE, double absDb, double dbSum) {
+    double fromG = squared ? gamma(d + 3, u) * sumE * m + u * absSumG : 0.0;
+    double sums = sumGamma(n, blockRows, u) + gamma(n * (double) m + m, U64);
+    return comparison(sums * absSumG + fromG, s, Math.abs(dbSum), u) + gamma(m, U64) * absDb;
+  }
+
+  /**
+   * A central difference in feature k of one sampled row x (on the driver, with the row's own loss
+   * bounds η±) against its dX entry: (η₊ + η₋)/h·s + τ_dx + u·(|x₊| + |x₋|)·|dx|/h + 2u·|fd|, where the
+   * analytic entry's rounding, bounded by the row's magnitudes (e its row bound, max|g| its largest G
+   * entry, Σⱼ|Wₖⱼ| = {@code absWRow}), is τ_dx = 2·(γ_{m+1}(u)·max|g|·Σⱼ|Wₖⱼ| + (squared only)
+   * (γ_{d+3}(u)·e + u·max|g|)·Σⱼ|Wₖⱼ|)·s.
+   */
+  public double inputFiniteDifferenceTolerance(double etaPlus, double etaMinus, double h, double e, double gMax,
+      double absWRow, double xPlus, double xMinus, double dx, double fd) {
+    double fromG = squared ? (gamma(d + 3, u) * e + u * gMax) * absWRow : 0.0;
+    double tauDx = 2 * (gamma(m + 1, u) * gMax * absWRow + fromG) * s;
+    double rounding = u * (Math.abs(xPlus) + Math.abs(xMinus)) * Math.abs(dx) / h;
+    return centralDifference(etaPlus, etaMinus, h) * s + tauDx + rounding + 2 * u * Math.abs(fd);
   }
 }

@@ -1,0 +1,104 @@
+package dev.adjoint.verify;
+
+import dev.adjoint.kernel.WeightsAndBias;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The directional check: central differences of the distributed loss along random unit directions
+ * (V, v) of (W, b), step h = 2⁻¹⁰·max(1, max|W|, max|b|), against ⟨dW, V⟩ + ⟨db, v⟩ — two loss
+ * evaluations per direction whatever d and m (PyTorch's gradcheck fast mode, JAX's check_vjp). Runs on
+ * the {@link SharedProbePass}.
+ */
+final class DirectionalCheck implements SharedProbePass.Check {
+  private final ResultUnderTest r;
+  private final int count;
+  private final double h;
+  /** Direction q as a flat (W, b) vector of unit norm. */
+  private final double[][] directions;
+  /** The loss set of each direction's +h/2 point; −h/2 is the next. */
+  private final int[] sets;
+  private final WeightsAndBias[] plus;
+  private final WeightsAndBias[] minus;
+
+  DirectionalCheck(ResultUnderTest r, int count) {
+    this.r = r;
+    this.count = count;
+    this.h = Tolerances.step(Math.max(r.wMax, r.bMax));
+    this.directions = new double[count][];
+    this.sets = new int[count];
+    this.plus = new WeightsAndBias[count];
+    this.minus = new WeightsAndBias[count];
+  }
+
+  @Override
+  public void plan(SharedProbePass pass, Random rng) {
+    for (int q = 0; q < count; q++) {
+      directions[q] = unitDirection(rng);
+      plus[q] = along(directions[q], h / 2);
+      minus[q] = along(directions[q], -h / 2);
+      sets[q] = pass.addLossSet(plus[q]);
+      pass.addLossSet(minus[q]);
+    }
+  }
+
+  /** A Gaussian vector over the d·m + m parameters, divided by its Euclidean norm. */
+  private double[] unitDirection(Random rng) {
+    double[] v = new double[r.index.size()];
+    double norm = 0;
+    for (int e = 0; e < v.length; e++) {
+      v[e] = rng.nextGaussian();
+      norm += v[e] * v[e];
+    }
+    norm = Math.sqrt(norm);
+    for (int e = 0; e < v.length; e++) {
+      v[e] = v[e] / norm;
+    }
+    return v;
+  }
+
+  /** (W + t·V, b + t·v) for the flat direction {@code v}; the base parameters are not modified. */
+  private WeightsAndBias along(double[] v, double t) {
+    double[] w = r.params.weights.clone();
+    double[] b = r.params.bias.clone();
+    for (int e = 0; e < w.length; e++) {
+      w[e] += t * v[e];
+    }
+    for (int j = 0; j < b.length; j++) {
+      b[j] += t * v[r.index.biasEntry(j)];
+    }
+    return new WeightsAndBias(r.d, r.m, w, b);
+  }
+
+  @Override
+  public List<CheckResult> results(ProbeSum sum, double seconds) {
+    double tauW = SharedProbePass.weightGradientBound(r, sum);
+    double tauB = SharedProbePass.biasGradientBound(r, sum);
+    Comparison c = new Comparison(count);
+    for (int q = 0; q < count; q++) {
+      double fd = SharedProbePass.centralDifference(r, sum, sets[q], sets[q] + 1, h);
+      Projection g = project(q);
+      c.set(q, g.dot, fd, r.tolerances.directionalTolerance(SharedProbePass.lossBound(r, sum, sets[q]),
+          SharedProbePass.lossBound(r, sum, sets[q] + 1), h, tauW, tauB, g.perturbed, g.absDot, fd));
+    }
+    String note = count + " random unit directions, step " + h + "; " + SharedProbePass.NOTE;
+    return List.of(c.result(VerifyOptions.DIRECTIONAL, "⟨dW,V⟩ + ⟨db,v⟩", seconds, note));
+  }
+
+  /** ⟨∇θ, vθ⟩ over the flat (W, b) index, with Σ|∇θ·vθ| and Σ|∇θ|·(|θ₊| + |θ₋|) for its tolerance. */
+  private record Projection(double dot, double absDot, double perturbed) {}
+
+  /** The analytic gradient (dW, db) projected on direction q. */
+  private Projection project(int q) {
+    double dot = 0;
+    double absDot = 0;
+    double perturbed = 0;
+    for (int e = 0; e < r.index.size(); e++) {
+      double grad = r.index.get(r.result.dW(), r.result.db(), e);
+      dot += grad * directions[q][e];
+      absDot += Math.abs(grad * directions[q][e]);
+      perturbed += Math.abs(grad) * (Math.abs(r.index.get(plus[q], e)) + Math.abs(r.index.get(minus[q], e)));
+    }
+    return new Projection(dot, absDot, perturbed);
+  }
+}

@@ -1,0 +1,70 @@
+package dev.adjoint.verify;
+
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Freivalds' check: dW·r against Xᵀ·(G·r) for k random ±1 vectors r — O(n(d + m)) per vector instead
+ * of the O(ndm) of recomputing dW — and Σⱼ dbⱼ against the total of G, 1ᵀG1. Xᵀ·(G·R) and ΣG come from
+ * the {@link SharedProbePass}.
+ */
+final class FreivaldsCheck implements SharedProbePass.Check {
+  private final ResultUnderTest r;
+  private final int k;
+  /** R [m×k] row-major, entries ±1. */
+  private final double[] probes;
+
+  FreivaldsCheck(ResultUnderTest r, int k) {
+    this.r = r;
+    this.k = k;
+    this.probes = new double[r.m * k];
+  }
+
+  @Override
+  public void plan(SharedProbePass pass, Random rng) {
+    for (int q = 0; q < probes.length; q++) {
+      probes[q] = rng.nextBoolean() ? 1.0 : -1.0;
+    }
+    pass.setProbes(probes, k);
+  }
+
+  @Override
+  public List<CheckResult> results(ProbeSum sum, double seconds) {
+    return List.of(weights(sum, seconds), bias(sum));
+  }
+
+  /** (dW·R)_cq against (Xᵀ·(G·R))_cq·s for every row c of dW and probe q. */
+  private CheckResult weights(ProbeSum sum, double seconds) {
+    int d = r.d;
+    int m = r.m;
+    double[] dW = r.result.dW();
+    Comparison c = new Comparison(d * k);
+    for (int row = 0; row < d; row++) {
+      for (int q = 0; q < k; q++) {
+        double v = 0;
+        double abs = 0;
+        for (int j = 0; j < m; j++) {
+          v += dW[row * m + j] * probes[j * k + q];
+          abs += Math.abs(dW[row * m + j]);
+        }
+        c.set(row * k + q, v, sum.xtGR[row * k + q] * r.s,
+            r.tolerances.freivaldsRowTolerance(sum.absXtGR[row * k + q], sum.absXtE[row], abs, v));
+      }
+    }
+    return c.result(VerifyOptions.FREIVALDS, "dW·r vs Xᵀ(G·r)", seconds,
+        k + " random ±1 vectors r; " + SharedProbePass.NOTE);
+  }
+
+  /** Σⱼ dbⱼ against ΣG·s. */
+  private CheckResult bias(ProbeSum sum) {
+    double dbSum = 0;
+    double dbAbs = 0;
+    for (double v : r.result.db()) {
+      dbSum += v;
+      dbAbs += Math.abs(v);
+    }
+    Comparison c = new Comparison(1);
+    c.set(0, dbSum, sum.sumG * r.s, r.tolerances.freivaldsBiasTolerance(sum.absSumG, sum.sumE, dbAbs, dbSum));
+    return c.result(VerifyOptions.FREIVALDS, "db·1 vs 1ᵀG1", 0, SharedProbePass.NOTE);
+  }
+}
