@@ -165,32 +165,63 @@ final class RowsToBlocks<R> implements Iterator<Block> {
    */
   private boolean copyRow(R row, int field, int width, double[] dest, int offset, String role) {
     if (access.isNull(row, field)) {
-      throw new RowException(where(row) + ": " + role + " are null; expected " + width + " numbers", partition);
+      throw new RowException(nullRow(where(row), role, width), partition);
     }
     int length = access.length(row, field);
     if (length != width) {
-      throw new RowException(where(row) + ": " + role + " have length " + length + ", expected " + width
-          + " (the width of the first row" + (role.equals("features") ? ", or of W" : "") + ")", partition);
+      throw new RowException(wrongLength(where(row), role, length, width), partition);
     }
     int nullAt = access.copy(row, field, dest, offset);
     if (nullAt >= 0) {
-      throw new RowException(where(row) + ": " + role + "[" + nullAt + "] is null", partition);
+      throw new RowException(nullElement(where(row), role, nullAt), partition);
     }
-    for (int k = 0; k < width; k++) {
-      double v = dest[offset + k];
-      if (Double.isNaN(v) || Double.isInfinite(v)) {
-        if (skipInvalid) {
-          return false;
-        }
-        throw new RowException(where(row) + ": " + role + "[" + k + "] is " + v + "; expected a finite number "
-            + "(pass --on-invalid skip to leave such rows out)", partition);
+    int bad = firstNonFinite(dest, offset, width);
+    if (bad >= 0) {
+      if (skipInvalid) {
+        return false;
       }
+      throw new RowException(nonFinite(where(row), role, bad, dest[offset + bad]), partition);
     }
     return true;
   }
 
+  /** Index (from {@code offset}) of the first NaN or ±Inf among {@code values[offset … offset+count)}, or -1. */
+  static int firstNonFinite(double[] values, int offset, int count) {
+    for (int k = 0; k < count; k++) {
+      double v = values[offset + k];
+      if (Double.isNaN(v) || Double.isInfinite(v)) {
+        return k;
+      }
+    }
+    return -1;
+  }
+
+  // The messages of bad rows, one place for every read path ({@link BatchesToBlocks} too).
+
+  static String where(long rowIndex, int partition) {
+    return "row " + rowIndex + " of partition " + partition;
+  }
+
+  static String nullRow(String where, String role, int width) {
+    return where + ": " + role + " are null; expected " + width + " numbers";
+  }
+
+  static String wrongLength(String where, String role, int length, int width) {
+    return where + ": " + role + " have length " + length + ", expected " + width
+        + " (the width of the first row" + (role.equals("features") ? ", or of W" : "") + ")";
+  }
+
+  static String nullElement(String where, String role, int index) {
+    return where + ": " + role + "[" + index + "] is null";
+  }
+
+  static String nonFinite(String where, String role, int index, double value) {
+    return where + ": " + role + "[" + index + "] is " + value + "; expected a finite number "
+        + "(pass --on-invalid skip to leave such rows out)";
+  }
+
   private String where(R row) {
     String id = withIds ? " (id " + access.id(row, withTargets ? 2 : 1) + ")" : "";
-    return "row " + rowIndex + " of partition " + partition + id;
+    return where(rowIndex, partition) + id;
   }
 }

@@ -42,9 +42,17 @@ public final class Table {
   public final StructField idField;
   /** Whether the x or t arrays may hold null elements (their schema allows it), so each must be checked. */
   public final boolean elementsMayBeNull;
+  /**
+   * Where x and t sit in the Parquet files when each is a plain column or plain columns (no cast, no
+   * expression, no ids, no shuffle), so that {@link BlockReader} may copy them from the scan's column
+   * batches; null otherwise.
+   */
+  final ScanColumns scanColumns;
 
-  private Table(Dataset<Row> rows, int features, int targets, boolean hasTargets, String idColumn, StructField idField) {
+  private Table(Dataset<Row> rows, int features, int targets, boolean hasTargets, String idColumn, StructField idField,
+      ScanColumns scanColumns) {
     this.rows = rows;
+    this.scanColumns = scanColumns;
     boolean mayBeNull = false;
     for (StructField f : rows.schema().fields()) {
       if ((f.name().equals(X) || f.name().equals(T)) && f.dataType() instanceof ArrayType a && a.containsNull()) {
@@ -70,7 +78,7 @@ public final class Table {
     String order = "_adjoint_row_order";
     Dataset<Row> shuffled = rows.withColumn(order, monotonically_increasing_id()).repartition(n)
         .sortWithinPartitions(order).drop(order);
-    return new Table(shuffled, features, targets, hasTargets, idColumn, idField);
+    return new Table(shuffled, features, targets, hasTargets, idColumn, idField, null);
   }
 
   /**
@@ -107,7 +115,15 @@ public final class Table {
     if (idField != null) {
       idField = new StructField(idName, idField.dataType(), true, idField.metadata());
     }
-    return new Table(rows, d, m, spec.targets() != null, idName, idField);
+    ScanColumns scan = null;
+    if (spec.format() == TableSpec.Format.PARQUET && !withIds) {
+      ScanColumns.Part xs = ScanColumns.part(schema, spec.features(), where, "features");
+      ScanColumns.Part ts = spec.targets() == null ? null : ScanColumns.part(schema, spec.targets(), where, "targets");
+      if (xs != null && (spec.targets() == null || ts != null)) {
+        scan = new ScanColumns(raw, xs, ts);
+      }
+    }
+    return new Table(rows, d, m, spec.targets() != null, idName, idField, scan);
   }
 
   /** Whether the table at {@code spec} has every column {@code source} names; reads only its schema. */
@@ -268,7 +284,7 @@ public final class Table {
     return names;
   }
 
-  private static StructField field(StructType schema, String name, String where, String role) {
+  static StructField field(StructType schema, String name, String where, String role) {
     for (StructField f : schema.fields()) {
       if (f.name().equals(name)) {
         return f;
@@ -301,7 +317,7 @@ public final class Table {
     return width;
   }
 
-  private static String quote(String name) {
+  static String quote(String name) {
     return "`" + name.replace("`", "``") + "`";
   }
 
