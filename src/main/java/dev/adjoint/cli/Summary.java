@@ -2,7 +2,7 @@ package dev.adjoint.cli;
 
 import dev.adjoint.job.RunOptions;
 import dev.adjoint.job.RunResult;
-import dev.adjoint.kernel.Dense;
+import dev.adjoint.blas.BlasInfo;
 import dev.adjoint.kernel.GradientSum;
 import dev.adjoint.kernel.Gradients;
 import dev.adjoint.verify.CheckResult;
@@ -48,7 +48,7 @@ final class Summary {
         g.rows() / Math.max(1e-9, r.gradientPassNanos() / 1e9), s.readNanos() / 1e9,
         g.rows() / Math.max(1e-9, s.readNanos() / 1e9), s.forwardNanos() / 1e9, s.backwardNanos() / 1e9,
         s.mergeNanos() / 1e9);
-    out.printf(Locale.ROOT, "  BLAS     %s, %s products%n", Dense.blasDescription(), o.precision().cliName());
+    out.printf(Locale.ROOT, "  BLAS     %s, %s products%n", BlasInfo.current().describe(), o.precision().cliName());
     printChecks(out, r.checks());
     out.printf(Locale.ROOT, "  memory   driver heap: limit %d MB, peak used %d MB, peak live after GC %d MB%n",
         Runtime.getRuntime().maxMemory() >> 20, r.heapPeakBytes() >> 20, r.heapLiveAfterGcPeakBytes() >> 20);
