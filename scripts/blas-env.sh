@@ -28,10 +28,20 @@ adjoint_say_once() {  # a notice for the terminal, once per run even when script
   export ADJOINT_BLAS_NOTICE_SHOWN=1
 }
 
-# Debian 12's OpenBLAS (0.3.21 and older) does not recognise recent Xeons and falls back to its Prescott
-# kernels (about 5x slower dgemm). Prints the core type to force for it: SkylakeX when that OpenBLAS is the
-# system BLAS and the CPU has the AVX-512 subsets the SkylakeX kernels use; nothing otherwise, or when
-# OPENBLAS_CORETYPE is set already or ADJOINT_OPENBLAS_CORETYPE=keep.
+# The core OpenBLAS picks on this machine, as the JVM's copy will pick it (same environment, so an
+# OPENBLAS_CORETYPE counts): loads the library into a trivial process with OPENBLAS_VERBOSE=2, which prints
+# "Core: …" as it loads (about 50 ms). $1 the library (a path, or a name the loader finds); then variables
+# for it (LD_LIBRARY_PATH=…). Prints nothing for a BLAS that is not OpenBLAS, or one that does not load.
+adjoint_openblas_core() {
+  local lib="$1"; shift
+  env "$@" OPENBLAS_VERBOSE=2 OPENBLAS_NUM_THREADS=1 LD_PRELOAD="$lib" true 2>&1 | sed -n 's/^Core: //p' | head -1 || true
+}
+
+# Debian 12's OpenBLAS (0.3.21 and older) does not recognise some recent Xeons and falls back to its
+# Prescott kernels (about 5x slower dgemm). Prints the core type to force for it: SkylakeX, when that
+# OpenBLAS is the system BLAS, picks Prescott by itself, and the CPU has the AVX-512 subsets the SkylakeX
+# kernels use; nothing otherwise (it recognises this machine's CPU, say), or when OPENBLAS_CORETYPE is set
+# already or ADJOINT_OPENBLAS_CORETYPE=keep.
 adjoint_debian_coretype() {
   [[ -n "${OPENBLAS_CORETYPE:-}" || "${ADJOINT_OPENBLAS_CORETYPE:-}" == keep ]] && return 0
   local lib version flag
@@ -42,7 +52,8 @@ adjoint_debian_coretype() {
   for flag in avx512f avx512bw avx512dq avx512vl; do
     grep -q -w "$flag" /proc/cpuinfo 2>/dev/null || return 0
   done
-  echo SkylakeX
+  [[ "$(adjoint_openblas_core "$lib")" == Prescott ]] && echo SkylakeX
+  return 0
 }
 
 adjoint_system_blas_present() {
@@ -50,7 +61,7 @@ adjoint_system_blas_present() {
 }
 
 adjoint_blas_env() {
-  local platform choice lib
+  local platform choice lib core=""
   platform="$(adjoint_blas_platform)"
   choice="${ADJOINT_BLAS:-}"
   [[ -z "$choice" ]] && { [[ -n "$platform" ]] && choice=bundled || choice=system; }
@@ -71,14 +82,17 @@ adjoint_blas_env() {
         -Ddev.ludovic.netlib.arpack.allowNative=false)
       # libgfortran.so.5 (beside libopenblas.so.0, found through its RUNPATH) needs libquadmath.so.0, which it
       # finds only on the library path: machines without gcc have none of their own
+      # (never for system: Debian's libblas.so.3 would bind this libopenblas.so.0 by its name, and crash)
       BLAS_ENV=(LD_LIBRARY_PATH="$BLAS_NATIVE_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}")
       BLAS_EXECUTOR_CONF=(--conf "spark.executor.extraLibraryPath=$BLAS_NATIVE_DIR")
+      core="$(adjoint_openblas_core "$lib" "${BLAS_ENV[@]}")"
       ;;
     system)
       BLAS_JAVA_OPTS=(-Dadjoint.blas=system)
       local coretype
       coretype="$(adjoint_debian_coretype)"
       [[ -n "$coretype" ]] && export OPENBLAS_CORETYPE="$coretype"
+      adjoint_system_blas_present && core="$(adjoint_openblas_core libblas.so.3)"
       if ! adjoint_system_blas_present && [[ -n "$platform" ]]; then
         adjoint_say_once "ADJOINT_BLAS=system, but no libblas.so.3 was found: netlib's Java BLAS runs (GEMMs" \
           "several times slower); leave ADJOINT_BLAS unset for the bundled OpenBLAS (docs/blas.md)"
@@ -97,6 +111,8 @@ adjoint_blas_env() {
       exit 2
       ;;
   esac
+  # for report.json: the core this machine's OpenBLAS picks (the driver's; executors elsewhere may differ)
+  [[ -n "$core" ]] && BLAS_JAVA_OPTS+=(-Dadjoint.blas.core="$core")
   if [[ -n "${OPENBLAS_CORETYPE:-}" ]]; then
     BLAS_EXECUTOR_CONF+=(--conf "spark.executorEnv.OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE")
   fi

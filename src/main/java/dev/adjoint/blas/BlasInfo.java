@@ -11,9 +11,10 @@ import java.util.Map;
  * The BLAS this JVM runs on, as report.json and the summary show it: the choice the launcher made
  * ({@code -Dadjoint.blas=bundled|system|java}, docs/blas.md), the class netlib picked, the library file
  * it really loaded (from /proc/self/maps) and, for OpenBLAS, the version the file declares and the core
- * type when {@code OPENBLAS_CORETYPE} forces one. OpenBLAS chooses its core itself at load otherwise; a
- * JVM cannot ask it without JNI of its own, so that core is reported as unknown here and
- * {@code scripts/adjoint blas} prints it (from {@code OPENBLAS_VERBOSE=2}).
+ * its kernels are for. A JVM cannot ask OpenBLAS for its core without JNI of its own, so the launcher asks
+ * the same library in the same environment ({@code OPENBLAS_VERBOSE=2} prints "Core: …" as it loads,
+ * scripts/blas-env.sh) and passes the answer as {@value #CORE_PROPERTY}; without it, only a core forced by
+ * {@code OPENBLAS_CORETYPE} is known.
  *
  * <p>The facts are of this JVM (the driver's). Executors get the same launcher flags (scripts/adjoint
  * passes them in spark.executor.extraJavaOptions) but are not asked.
@@ -25,14 +26,18 @@ import java.util.Map;
  * @param libraries       the BLAS library files mapped into the process (empty for Java BLAS)
  * @param openblas        the OpenBLAS build among them, or null
  * @param openblasVersion the version that build declares, or null when unknown
+ * @param launchCore      the core OpenBLAS printed when the launcher loaded it ({@value #CORE_PROPERTY}), or null
  * @param coretype        OPENBLAS_CORETYPE when set (it forces OpenBLAS's kernels), else null
  * @param threads         OPENBLAS_NUM_THREADS when set, else null
  */
 public record BlasInfo(String choice, String implementation, boolean nativeCode, List<Path> libraries,
-    Path openblas, String openblasVersion, String coretype, String threads) {
+    Path openblas, String openblasVersion, String launchCore, String coretype, String threads) {
 
   /** The system property the launcher sets to name its choice. */
   public static final String CHOICE_PROPERTY = "adjoint.blas";
+
+  /** The system property the launcher sets to the core OpenBLAS picked on this machine. */
+  public static final String CORE_PROPERTY = "adjoint.blas.core";
 
   /** The choices, as scripts/adjoint takes them in ADJOINT_BLAS. */
   public static final List<String> CHOICES = List.of("bundled", "system", "java");
@@ -55,7 +60,8 @@ public record BlasInfo(String choice, String implementation, boolean nativeCode,
     Path ob = openblas.isEmpty() ? null : openblas.get(0);
     String version = ob == null ? null : LoadedLibraries.openblasVersion(ob).orElse(null);
     return new BlasInfo(choice, blas.getClass().getName(), blas instanceof NativeBLAS, List.copyOf(libraries), ob,
-        version, System.getenv("OPENBLAS_CORETYPE"), System.getenv("OPENBLAS_NUM_THREADS"));
+        version, System.getProperty(CORE_PROPERTY), blankToNull(System.getenv("OPENBLAS_CORETYPE")),
+        System.getenv("OPENBLAS_NUM_THREADS"));
   }
 
   /** The class's simple name: JNIBLAS, Java11BLAS, … */
@@ -68,9 +74,21 @@ public record BlasInfo(String choice, String implementation, boolean nativeCode,
     return openblas != null ? openblas : libraries.isEmpty() ? null : libraries.get(0);
   }
 
-  /** What OpenBLAS's core is known to be: forced by OPENBLAS_CORETYPE, or null (detected at load, not asked). */
+  /** OpenBLAS's core: what the launcher saw it pick, else what OPENBLAS_CORETYPE forces, else null (unknown). */
   public String core() {
-    return openblas == null || coretype == null || coretype.isBlank() ? null : coretype;
+    return openblas == null ? null : launchCore != null ? launchCore : coretype;
+  }
+
+  /** How {@link #core()} is known: "OPENBLAS_CORETYPE", "detected", "OPENBLAS_CORETYPE=X not recognised", or null. */
+  public String coreSource() {
+    if (core() == null) {
+      return null;
+    }
+    if (coretype == null) {
+      return "detected";
+    }
+    return launchCore == null || launchCore.equalsIgnoreCase(coretype) ? "OPENBLAS_CORETYPE"
+        : "OPENBLAS_CORETYPE=" + coretype + " not recognised";
   }
 
   /**
@@ -119,7 +137,10 @@ public record BlasInfo(String choice, String implementation, boolean nativeCode,
       sb.append(" (").append(choice).append(": ").append(lib == null ? "library not found in /proc/self/maps" : shown(lib))
           .append(')');
       if (core() != null) {
-        sb.append(", core ").append(core()).append(" forced by OPENBLAS_CORETYPE");
+        sb.append(", core ").append(core());
+        if (!coreSource().equals("detected")) {
+          sb.append(" (").append(coreSource()).append(')');
+        }
       }
     }
     if (threads != null) {
@@ -141,13 +162,21 @@ public record BlasInfo(String choice, String implementation, boolean nativeCode,
     Path lib = library();
     m.put("library", lib == null ? null : lib.toString());
     m.put("openblas_version", openblasVersion);
-    m.put("openblas_core", core() == null ? null : core() + " (forced: OPENBLAS_CORETYPE)");
+    m.put("openblas_core", core());
+    m.put("openblas_core_source", coreSource() == null ? null : switch (coreSource()) {
+      case "detected" -> "OpenBLAS's own detection, printed as scripts/adjoint loaded it (OPENBLAS_VERBOSE=2)";
+      case "OPENBLAS_CORETYPE" -> "forced by OPENBLAS_CORETYPE";
+      default -> coreSource() + "; detected instead";
+    });
     m.put("openblas_num_threads", threads);
     m.put("notice", notice());
     m.put("note", "the driver JVM's BLAS (executors get the same launcher flags); library from /proc/self/maps, "
-        + "version from the string the library holds; OpenBLAS picks its core at load unless OPENBLAS_CORETYPE is "
-        + "set (scripts/adjoint blas prints the one it picks)");
+        + "version from the string the library holds, core from the launcher (unknown without it)");
     return m;
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
   }
 
   private static String shown(Path lib) {

@@ -82,34 +82,48 @@ class BlasChoiceTest {
   }
 
   @Test
-  void theDescriptionNamesTheChoiceClassLibraryAndVersion() {
+  void theDescriptionNamesTheChoiceClassLibraryVersionAndCore() {
     Path lib = Path.of("/opt/x/libopenblas.so.0");
-    BlasInfo bundled = new BlasInfo("bundled", "dev.ludovic.netlib.blas.JNIBLAS", true, List.of(lib), lib, "0.3.31",
-        null, "1");
-    assertEquals("JNIBLAS → OpenBLAS 0.3.31 (bundled: /opt/x/libopenblas.so.0), 1 thread", bundled.describe());
-    assertNull(bundled.core(), "OpenBLAS picks its core at load; not asked, so not claimed");
-    BlasInfo forced = new BlasInfo("bundled", "dev.ludovic.netlib.blas.JNIBLAS", true, List.of(lib), lib, "0.3.31",
-        "Haswell", "1");
-    assertEquals("JNIBLAS → OpenBLAS 0.3.31 (bundled: /opt/x/libopenblas.so.0), core Haswell forced by "
-        + "OPENBLAS_CORETYPE, 1 thread", forced.describe());
-    assertEquals("Haswell (forced: OPENBLAS_CORETYPE)", forced.toMap().get("openblas_core"));
-    assertEquals("/opt/x/libopenblas.so.0", forced.toMap().get("library"));
+    BlasInfo unknownCore = new BlasInfo("bundled", "dev.ludovic.netlib.blas.JNIBLAS", true, List.of(lib), lib,
+        "0.3.31", null, null, "1");
+    assertEquals("JNIBLAS → OpenBLAS 0.3.31 (bundled: /opt/x/libopenblas.so.0), 1 thread", unknownCore.describe());
+    assertNull(unknownCore.core(), "OpenBLAS picks its core at load; not asked, so not claimed");
 
-    BlasInfo java = new BlasInfo("java", "dev.ludovic.netlib.blas.Java11BLAS", false, List.of(), null, null, null, "1");
+    BlasInfo detected = new BlasInfo("bundled", "dev.ludovic.netlib.blas.JNIBLAS", true, List.of(lib), lib,
+        "0.3.31", "Cooperlake", null, "1");
+    assertEquals("JNIBLAS → OpenBLAS 0.3.31 (bundled: /opt/x/libopenblas.so.0), core Cooperlake, 1 thread",
+        detected.describe());
+    assertEquals("Cooperlake", detected.toMap().get("openblas_core"));
+    assertTrue(((String) detected.toMap().get("openblas_core_source")).startsWith("OpenBLAS's own detection"));
+    assertEquals("/opt/x/libopenblas.so.0", detected.toMap().get("library"));
+
+    BlasInfo forced = new BlasInfo("bundled", "dev.ludovic.netlib.blas.JNIBLAS", true, List.of(lib), lib, "0.3.31",
+        "Haswell", "Haswell", "1");
+    assertEquals("JNIBLAS → OpenBLAS 0.3.31 (bundled: /opt/x/libopenblas.so.0), core Haswell (OPENBLAS_CORETYPE), "
+        + "1 thread", forced.describe());
+    assertEquals("forced by OPENBLAS_CORETYPE", forced.toMap().get("openblas_core_source"));
+    BlasInfo forcedUnchecked = new BlasInfo("bundled", "x.JNIBLAS", true, List.of(lib), lib, null, null, "SkylakeX",
+        null);
+    assertEquals("SkylakeX", forcedUnchecked.core());
+    BlasInfo typo = new BlasInfo("bundled", "x.JNIBLAS", true, List.of(lib), lib, null, "Cooperlake", "Skylake", null);
+    assertEquals("OPENBLAS_CORETYPE=Skylake not recognised", typo.coreSource());
+
+    BlasInfo java = new BlasInfo("java", "dev.ludovic.netlib.blas.Java11BLAS", false, List.of(), null, null, null,
+        "Haswell", "1");
     assertEquals("Java11BLAS (netlib's Java BLAS, chosen), 1 thread", java.describe());
+    assertNull(java.core(), "no OpenBLAS, no core");
     assertNull(java.notice());
   }
 
   @Test
   void javaBlasThatWasNotChosenComesWithAWayToANativeOne() {
     BlasInfo fallback = new BlasInfo("system", "dev.ludovic.netlib.blas.Java11BLAS", false, List.of(), null, null,
-        null, null);
+        null, null, null);
     assertEquals("Java11BLAS (netlib's Java BLAS: no native BLAS loaded for system; docs/blas.md)", fallback.describe());
     assertTrue(fallback.notice().contains("libblas.so.3"), fallback.notice());
     assertTrue(fallback.notice().contains("ADJOINT_BLAS=bundled"), fallback.notice());
     BlasInfo broken = new BlasInfo("bundled", "dev.ludovic.netlib.blas.Java11BLAS", false, List.of(), null, null,
-        null, "1");
+        null, null, "1");
     assertTrue(broken.notice().startsWith("the bundled OpenBLAS did not load"), broken.notice());
-    assertEquals("unset", new BlasInfo("unset", "x.JNIBLAS", true, List.of(), null, null, null, null).choice());
   }
 }
