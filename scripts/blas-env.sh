@@ -56,8 +56,11 @@ adjoint_debian_coretype() {
   return 0
 }
 
-adjoint_system_blas_present() {
-  [[ "$(uname -s)" == Linux ]] && { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q 'libblas\.so\.3 '
+adjoint_system_blas_present() {  # (the cache read whole first: grep -q closing a pipe early fails under pipefail)
+  local cache
+  [[ "$(uname -s)" == Linux ]] || return 1
+  cache="$({ ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null || true)"
+  [[ "$cache" == *"libblas.so.3 "* ]]
 }
 
 adjoint_blas_env() {
@@ -92,11 +95,12 @@ adjoint_blas_env() {
       local coretype
       coretype="$(adjoint_debian_coretype)"
       [[ -n "$coretype" ]] && export OPENBLAS_CORETYPE="$coretype"
-      adjoint_system_blas_present && core="$(adjoint_openblas_core libblas.so.3)"
-      if ! adjoint_system_blas_present && [[ -n "$platform" ]]; then
+      if adjoint_system_blas_present; then
+        core="$(adjoint_openblas_core libblas.so.3)"
+      elif [[ -n "$platform" ]]; then
         adjoint_say_once "ADJOINT_BLAS=system, but no libblas.so.3 was found: netlib's Java BLAS runs (GEMMs" \
           "several times slower); leave ADJOINT_BLAS unset for the bundled OpenBLAS (docs/blas.md)"
-      elif ! adjoint_system_blas_present; then
+      else
         adjoint_say_once "BLAS: netlib's Java BLAS (GEMMs several times slower): OpenBLAS is bundled for Linux" \
           "x86-64 only and no libblas.so.3 was found; install OpenBLAS as the system BLAS (Debian, Ubuntu:" \
           "apt-get install libopenblas0-pthread; macOS: none that netlib loads) for native speed (docs/blas.md)"
