@@ -1,13 +1,11 @@
 package dev.adjoint.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.adjoint.bench.PassBenchmark;
+import dev.adjoint.blas.BlasInfo;
 import dev.adjoint.data.BlockReader;
 import dev.adjoint.data.Table;
 import dev.adjoint.data.TableSpec;
 import dev.adjoint.data.WeightFiles;
-import dev.adjoint.kernel.Dense;
 import dev.adjoint.kernel.WeightsAndBias;
 import java.io.File;
 import java.util.ArrayList;
@@ -16,6 +14,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
@@ -112,7 +112,7 @@ final class BenchPassCommand implements Callable<Integer> {
       int m = params.outputDim;
       System.out.printf(Locale.ROOT, "forward + backward (squared loss, Y, G, dW, db, dX: 6·n·d·m = %.1f GFLOP per pass)"
           + " on n = %d, d = %d, m = %d; %s, %d cores; BLAS %s%n", 6.0 * rows * d * m / 1e9,
-          rows, d, m, s.sparkContext().master(), s.sparkContext().defaultParallelism(), Dense.blasDescription());
+          rows, d, m, s.sparkContext().master(), s.sparkContext().defaultParallelism(), BlasInfo.current().describe());
       System.out.printf(Locale.ROOT, "%-42s %10s %9s %10s %6s %16s%n", "system", "s/pass", "GFLOP/s", "block rows",
           "parts", "driver B/pass");
       List<PassBenchmark.Result> results = new ArrayList<>();
@@ -164,7 +164,7 @@ final class BenchPassCommand implements Callable<Integer> {
       o.put("partitions", r.partitions());
       o.put("driver_bytes_per_pass", r.driverBytesPerPass());
       o.put("master", sparkMaster);
-      o.put("blas", Dense.blasDescription());
+      o.put("blas", BlasInfo.current().describe());
       list.add(o);
     }
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json, list);

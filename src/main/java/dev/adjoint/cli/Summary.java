@@ -1,6 +1,6 @@
 package dev.adjoint.cli;
 
-import dev.adjoint.kernel.Dense;
+import dev.adjoint.blas.BlasInfo;
 import dev.adjoint.kernel.GradientPartial;
 import dev.adjoint.kernel.Gradients;
 import dev.adjoint.run.RunOptions;
@@ -48,7 +48,7 @@ final class Summary {
         g.rows() / Math.max(1e-9, r.gradientPassNanos() / 1e9), r.metrics().readNanos() / 1e9,
         g.rows() / Math.max(1e-9, r.metrics().readNanos() / 1e9), r.metrics().forwardNanos() / 1e9, r.metrics().backwardNanos() / 1e9,
         r.metrics().mergeNanos() / 1e9);
-    out.printf(Locale.ROOT, "  BLAS     %s, %s products%n", Dense.blasDescription(), o.precision().cliName());
+    out.printf(Locale.ROOT, "  BLAS     %s, %s products%n", BlasInfo.current().describe(), o.precision().cliName());
     printChecks(out, r.checks());
     out.printf(Locale.ROOT, "  memory   driver heap: limit %d MB, peak used %d MB, peak live after GC %d MB%n",
         Runtime.getRuntime().maxMemory() >> 20, r.heapPeakBytes() >> 20, r.heapLiveAfterGcPeakBytes() >> 20);

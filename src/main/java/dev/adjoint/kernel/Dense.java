@@ -14,23 +14,6 @@ public final class Dense {
 
   private static final BLAS BLAS_INSTANCE = BLAS.getInstance();
 
-  /** The BLAS implementation netlib picked in this JVM (native JNIBLAS, or a Java one). */
-  public static String blasImplementation() {
-    return BLAS_INSTANCE.getClass().getName();
-  }
-
-  /** {@link #blasImplementation()}, with OpenBLAS's core type and thread count when they are set. */
-  public static String blasDescription() {
-    StringBuilder sb = new StringBuilder(blasImplementation());
-    for (String var : new String[] {"OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS"}) {
-      String v = System.getenv(var);
-      if (v != null) {
-        sb.append(", ").append(var).append('=').append(v);
-      }
-    }
-    return sb.toString();
-  }
-
   /**
    * Forward: Y = X·W + 1·bᵀ. X [n×d], W [d×m], b [m] → Y [n×m]. Overwrites {@code y} (first n·m entries).
    */

@@ -1,6 +1,6 @@
 package dev.adjoint.run;
 
-import dev.adjoint.kernel.Dense;
+import dev.adjoint.blas.BlasInfo;
 import dev.adjoint.kernel.GradientPartial;
 import dev.adjoint.kernel.Gradients;
 import dev.adjoint.verify.CheckResult;
@@ -52,7 +52,7 @@ public final class RunReport {
     layout.put("cache", o.cache().cliName() + " → " + r.cacheLevel());
     report.put("layout", layout);
     report.put("precision", o.precision().cliName());
-    report.put("blas", Dense.blasDescription());
+    report.put("blas", BlasInfo.current().toMap());
     Map<String, Object> time = new LinkedHashMap<>();
     time.put("note", "read/forward/backward/aggregate are task time summed over all tasks; *_wall are driver wall clock");
     time.put("read_s", r.metrics().readNanos() / 1e9);

@@ -1,5 +1,6 @@
 package dev.adjoint.study;
 
+import dev.adjoint.blas.BlasInfo;
 import dev.adjoint.data.BlockReader;
 import dev.adjoint.data.InputException;
 import dev.adjoint.data.Table;
@@ -107,7 +108,7 @@ public final class AccumulationStudy {
       }
       StudyResults.Setup setup = new StudyResults.Setup(o.input().path(),
           o.input().format().name().toLowerCase(Locale.ROOT), n, params.inputDim, params.outputDim,
-          loss.cliName(), blockRows, partitions, entries.size(), entries.all(), Dense.blasImplementation(),
+          loss.cliName(), blockRows, partitions, entries.size(), entries.all(), BlasInfo.current().implementation(),
           fullSeconds, referenceSeconds, o.microBatches(), o.growthK());
       return new CachedParts(setup, normalisation, precision);
     } finally {

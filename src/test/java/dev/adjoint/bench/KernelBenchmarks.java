@@ -1,6 +1,6 @@
 package dev.adjoint.bench;
 
-import dev.adjoint.kernel.Dense;
+import dev.adjoint.blas.BlasInfo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -66,7 +66,7 @@ public final class KernelBenchmarks {
     Collection<RunResult> results = new Runner(builder.build()).run();
     String table = table(results);
     System.out.println();
-    System.out.println("BLAS: " + Dense.blasImplementation() + ", OPENBLAS_CORETYPE="
+    System.out.println("BLAS: " + BlasInfo.current().describe() + ", OPENBLAS_CORETYPE="
         + System.getenv().getOrDefault("OPENBLAS_CORETYPE", "(unset)") + ", one thread");
     System.out.println(table);
     if (opts.containsKey("markdown")) {

@@ -37,7 +37,7 @@ class RunCommandTest {
     JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
     assertEquals(3, report.at("/shapes/n").asLong());
     assertEquals(5.5, report.at("/loss").asDouble(), 0.0);
-    assertTrue(report.at("/blas").asText().startsWith("dev.ludovic.netlib.blas."), report.toString());
+    assertTrue(report.at("/blas/implementation").asText().startsWith("dev.ludovic.netlib.blas."), report.toString());
     // Y rows, then dX rows, keyed by id; the loss.
     for (String line : List.of("0 2.5 -1", "1 -0.5 1", "2 1.5 2", "0 3 2", "2 3 2", "L = 5.5")) {
       assertTrue(run.out().replaceAll(" +", " ").contains(line), "summary shows '" + line + "':\n" + run.out());

@@ -109,6 +109,10 @@ class StandaloneClusterIT {
     assertEquals(0, cluster.exit(), cluster.output());
     var report = new ObjectMapper().readTree(clean.resolve("report.json").toFile());
     assertEquals(URL, report.at("/spark/master").asText(), "ran on the standalone cluster");
+    if ("bundled".equals(System.getenv("ADJOINT_BLAS"))) {  // the executors got the bundled OpenBLAS and loaded it
+      assertTrue(executorLogsContain("-Ddev.ludovic.netlib.blas.nativeLibPath=") && executorLogsContain(
+          "Using dev.ludovic.netlib.blas.JNIBLAS"), "executors on the bundled native BLAS:\n" + cluster.output());
+    }
     cleanDw = Files.readAllBytes(clean.resolve("dW.npy"));
     cleanDb = Files.readAllBytes(clean.resolve("db.npy"));
     cleanLoss = report.at("/loss").asDouble();
