@@ -23,8 +23,8 @@ final class Summary {
     GradientPartial s = r.sum();
     out.printf(Locale.ROOT, "Adjoint: Y = X·W + b over n=%d rows, d=%d, m=%d; loss %s, reduction %s%n",
         g.rows(), g.inputDim(), g.outputDim(), o.loss().cliName(), o.reduction().cliName());
-    out.printf(Locale.ROOT, "  input    %s (%s), features from %s%s%n", o.input().path(),
-        o.input().format().name().toLowerCase(Locale.ROOT), o.input().features().describe(),
+    out.printf(Locale.ROOT, "  input    %s (%s, read as %s), features from %s%s%n", o.input().path(),
+        o.input().format().name().toLowerCase(Locale.ROOT), r.readPath(), o.input().features().describe(),
         o.input().targets() == null ? "" : ", targets from " + o.input().targets().describe());
     out.printf(Locale.ROOT, "  layout   %d partition(s), blocks of ≤ %d rows (%d block(s)), %s tree of depth %d%n",
         r.partitions(), r.blockRows(), r.metrics().blockCount(), o.aggregation().cliName(), o.treeDepth());

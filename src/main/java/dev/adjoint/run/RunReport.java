@@ -29,6 +29,7 @@ public final class RunReport {
     input.put("features", o.input().features().describe());
     input.put("targets", o.input().targets() == null ? null : o.input().targets().describe());
     input.put("id_column", o.input().idColumn());
+    input.put("read_path", r.readPath());
     input.put("weights", o.weightsPath() == null ? "random N(0, 1/d), seed " + o.initSeed() : o.weightsPath());
     input.put("bias", o.weightsPath() == null ? "zeros" : o.biasPath() == null ? "zeros" : o.biasPath());
     report.put("input", input);

@@ -11,7 +11,8 @@ import org.apache.spark.sql.Row;
 /**
  * What a run produced: the finished gradients, the raw partial (its sums, n), the pass's metrics, the parameters
  * used, how the work was laid out, wall times in nanoseconds, a few activation rows when the input is
- * small enough to show, the files written, and the verification's results.
+ * small enough to show, the files written, and the verification's results, and how blocks were read
+ * ({@code columnar} from Parquet's column batches, or {@code rows}).
  */
 public record RunResult(
     Gradients gradients,
@@ -29,7 +30,8 @@ public record RunResult(
     List<CheckResult> checks,
     long heapPeakBytes,
     long heapLiveAfterGcPeakBytes,
-    String cacheLevel) {
+    String cacheLevel,
+    String readPath) {
 
   /** Whether every check that ran passed (true when none ran). */
   public boolean verified() {

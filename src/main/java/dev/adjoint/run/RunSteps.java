@@ -58,6 +58,7 @@ public final class RunSteps {
     requireTargets(o, table);
     int blockRows = blockRows(o, params.inputDim, params.outputDim);
     JavaRDD<Block> blocks = BlockReader.of(table, blockRows, o.skipInvalid());
+    String readPath = BlockReader.readPath(table);
     StorageLevel cacheLevel = null;
     if (o.verify() != null) {
       // the checks pass over the blocks again: keep them (in memory if they fit comfortably, else on disk)
@@ -117,7 +118,7 @@ public final class RunSteps {
       }
       RunResult result = new RunResult(g, sum, metrics, params, withIds == null ? table.idColumn : withIds.idColumn,
           blocks.getNumPartitions(), blockRows, t1 - t0, t2 - t1, t3 - t2, shown, written, checks, heap.peakBytes(),
-          heap.liveAfterGcPeakBytes(), cacheLevel == null ? "none" : cacheLevel.description());
+          heap.liveAfterGcPeakBytes(), cacheLevel == null ? "none" : cacheLevel.description(), readPath);
       if (out != null) {
         writeResults(out, o, result, written);
       }
