@@ -49,7 +49,10 @@ final class FiniteDifferenceCheck implements SharedProbePass.Check {
     }
   }
 
-  /** Every entry, or a seeded sample of {@code fdSample} entries of W with at least one of b. */
+  /**
+   * Every entry, or a seeded sample of max(2, {@code fdSample}) entries: a quarter of them (at least one,
+   * at most m) in b, the rest in W.
+   */
   private int[] entries(Random rng) {
     int total = r.index.size();
     if (total <= options.fdEntries()) {

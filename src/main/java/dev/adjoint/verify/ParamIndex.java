@@ -7,15 +7,7 @@ import dev.adjoint.kernel.WeightsAndBias;
  * k·m + j is Wₖⱼ), entries d·m … d·m + m − 1 are b. The same index runs over a gradient (dW, db) or a
  * direction (V, v) of the same shapes.
  */
-final class ParamIndex {
-  private final int d;
-  private final int m;
-
-  ParamIndex(int d, int m) {
-    this.d = d;
-    this.m = m;
-  }
-
+record ParamIndex(int d, int m) {
   /** d·m + m, the number of parameters. */
   int size() {
     return d * m + m;

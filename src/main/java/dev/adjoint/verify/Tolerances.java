@@ -27,40 +27,19 @@ package dev.adjoint.verify;
  * step h is the difference of the two rounded parameter values, which is exact (both are within a
  * factor 2 of each other, Sterbenz), so the step itself adds no error.
  *
- * <p>The static methods are the building blocks (γ, the comparison, the step); an instance holds one
- * run's sizes (n, d, m, B), its u, its scaling s and its loss, and names one bound or tolerance per
+ * <p>The static methods are the building blocks (γ, the comparison, the step). An instance is one run:
+ * n rows, d features, m outputs, the kernel summing at most {@code blockRows} (B) rows in its own
+ * precision, products with unit roundoff u, results scaled by {@code scale} (s: 1, or 1/n for the mean
+ * reduction), and whether G carries Y's error ({@code squared}); it names one bound or tolerance per
  * method: {@code …Bound} for the rounding bound of one computed quantity, {@code …Tolerance} for the
  * tolerance of one compared entry. Every printed tolerance is one of the {@code …Tolerance} methods.
  */
-public final class Tolerances {
+public record Tolerances(long n, int d, int m, int blockRows, double u, double scale, boolean squared) {
   /** Unit roundoff of float64, 2⁻⁵³. */
   public static final double U64 = 0x1p-53;
 
   /** Unit roundoff of float32, 2⁻²⁴. */
   public static final double U32 = 0x1p-24;
-
-  private final long n;
-  private final int d;
-  private final int m;
-  private final int blockRows;
-  private final double u;
-  private final double s;
-  private final boolean squared;
-
-  /**
-   * One run's tolerances: n rows, d features, m outputs, the kernel summing at most {@code blockRows}
-   * rows in its own precision, products with unit roundoff {@code u}, results scaled by {@code scale}
-   * (1, or 1/n for the mean reduction), G carrying Y's error when {@code squared}.
-   */
-  public Tolerances(long n, int d, int m, int blockRows, double u, double scale, boolean squared) {
-    this.n = n;
-    this.d = d;
-    this.m = m;
-    this.blockRows = blockRows;
-    this.u = u;
-    this.s = scale;
-    this.squared = squared;
-  }
 
   // ---- building blocks ---------------------------------------------------------------------------
 
@@ -147,19 +126,19 @@ public final class Tolerances {
    * Σᵢ‖xᵢ‖₁‖gᵢ‖₁ (≥ every entry of |X|ᵀ|G|) and Σᵢ‖xᵢ‖₁·eᵢ; for db, Σ|G| and Σᵢ eᵢ.
    */
   public double analyticGradientBound(double absTerms, double absXE) {
-    return 2 * gradientSumBound(absTerms, absXE) * s;
+    return 2 * gradientSumBound(absTerms, absXE) * scale;
   }
 
   // ---- tolerances of compared entries ------------------------------------------------------------
 
   /** Reference L against the distributed L: 2·η·s + 2u·|L|, with η = {@link #lossSumBound} over n rows. */
   public double referenceLossTolerance(double absLossSum, double absGE, double loss) {
-    return comparison(lossSumBound(n, absLossSum, absGE), s, Math.abs(loss), u);
+    return comparison(lossSumBound(n, absLossSum, absGE), scale, Math.abs(loss), u);
   }
 
   /** A reference dW or db entry against the distributed one: 2·β·s + 2u·|entry|, β = {@link #gradientSumBound}. */
   public double referenceGradientTolerance(double absTerms, double absXE, double entry) {
-    return comparison(gradientSumBound(absTerms, absXE), s, Math.abs(entry), u);
+    return comparison(gradientSumBound(absTerms, absXE), scale, Math.abs(entry), u);
   }
 
   /**
@@ -176,7 +155,7 @@ public final class Tolerances {
    * {@code fromG} is Σⱼ δgᵢⱼ·|Wₖⱼ| ({@link #lossGradientEntryBound}), {@code scaledDx} is dx·s.
    */
   public double sampledInputGradientTolerance(double absGW, double fromG, double scaledDx) {
-    return comparison(gamma(m + 1, u) * absGW + fromG, s, Math.abs(scaledDx), u);
+    return comparison(gamma(m + 1, u) * absGW + fromG, scale, Math.abs(scaledDx), u);
   }
 
   /**
@@ -186,7 +165,7 @@ public final class Tolerances {
    */
   public double finiteDifferenceTolerance(double etaPlus, double etaMinus, double h, double tau, double theta,
       double gradient, double fd) {
-    double eta = centralDifference(etaPlus, etaMinus, h) * s;
+    double eta = centralDifference(etaPlus, etaMinus, h) * scale;
     double rounding = u * (2 * Math.abs(theta) + h) * Math.abs(gradient) / h;
     return eta + tau + rounding + 2 * u * Math.abs(fd);
   }
@@ -200,7 +179,7 @@ public final class Tolerances {
    */
   public double directionalTolerance(double etaPlus, double etaMinus, double h, double tauW, double tauB,
       double perturbed, double absDot, double fd) {
-    return centralDifference(etaPlus, etaMinus, h) * s + Math.sqrt(d * m) * tauW + Math.sqrt(m) * tauB
+    return centralDifference(etaPlus, etaMinus, h) * scale + Math.sqrt(d * m) * tauW + Math.sqrt(m) * tauB
         + u * perturbed / h + gamma(d * m + m, U64) * absDot + 2 * u * Math.abs(fd);
   }
 
@@ -215,7 +194,7 @@ public final class Tolerances {
   public double freivaldsRowTolerance(double absXtGR, double absXtE, double absDwRow, double dwr) {
     double fromG = squared ? gamma(d + 3, u) * absXtE * m + u * absXtGR : 0.0;
     double sums = sumGamma(n, blockRows, u) + gamma(n + m + 1, U64);
-    return comparison(sums * absXtGR + fromG, s, Math.abs(dwr), u) + gamma(m, U64) * absDwRow;
+    return comparison(sums * absXtGR + fromG, scale, Math.abs(dwr), u) + gamma(m, U64) * absDwRow;
   }
 
   /**
@@ -226,7 +205,7 @@ public final class Tolerances {
   public double freivaldsBiasTolerance(double absSumG, double sumE, double absDb, double dbSum) {
     double fromG = squared ? gamma(d + 3, u) * sumE * m + u * absSumG : 0.0;
     double sums = sumGamma(n, blockRows, u) + gamma(n * (double) m + m, U64);
-    return comparison(sums * absSumG + fromG, s, Math.abs(dbSum), u) + gamma(m, U64) * absDb;
+    return comparison(sums * absSumG + fromG, scale, Math.abs(dbSum), u) + gamma(m, U64) * absDb;
   }
 
   /**
@@ -239,8 +218,8 @@ public final class Tolerances {
   public double inputFiniteDifferenceTolerance(double etaPlus, double etaMinus, double h, double e, double gMax,
       double absWRow, double xPlus, double xMinus, double dx, double fd) {
     double fromG = squared ? (gamma(d + 3, u) * e + u * gMax) * absWRow : 0.0;
-    double tauDx = 2 * (gamma(m + 1, u) * gMax * absWRow + fromG) * s;
+    double tauDx = 2 * (gamma(m + 1, u) * gMax * absWRow + fromG) * scale;
     double rounding = u * (Math.abs(xPlus) + Math.abs(xMinus)) * Math.abs(dx) / h;
-    return centralDifference(etaPlus, etaMinus, h) * s + tauDx + rounding + 2 * u * Math.abs(fd);
+    return centralDifference(etaPlus, etaMinus, h) * scale + tauDx + rounding + 2 * u * Math.abs(fd);
   }
 }
