@@ -15,10 +15,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packages' layering, read from the sources: imports run only down {@link #LAYERS}, kernel/ and
- * verify/ import nothing of Spark.
+ * verify/ import nothing of Spark, and no file in src/main is over {@link #MAX_LINES} lines.
  */
 class ArchitectureTest {
   /** Top to bottom: a package may import only packages after it. */
+  static final int MAX_LINES = 400;
   static final List<String> LAYERS = List.of("cli", "bench", "run", "study", "job", "verify", "data", "kernel", "blas");
   private static final Path MAIN = Path.of("src/main/java/dev/adjoint");
   private static final Pattern OWN_IMPORT = Pattern.compile("^import dev\\.adjoint\\.(\\w+)\\.", Pattern.MULTILINE);
@@ -54,6 +55,18 @@ class ArchitectureTest {
       }
     }
     assertEquals(List.of(), spark, "kernel/ and verify/ must not see Spark");
+  }
+
+  @Test
+  void noSourceFileOver400Lines() throws IOException {
+    List<String> big = new ArrayList<>();
+    for (Path f : sources()) {
+      long lines = Files.readAllLines(f).size();
+      if (lines > MAX_LINES) {
+        big.add(f + " (" + lines + " lines)");
+      }
+    }
+    assertEquals(List.of(), big, "files over " + MAX_LINES + " lines");
   }
 
   private static List<Path> sources() throws IOException {
