@@ -71,14 +71,22 @@ class BlasChoiceTest {
     assertEquals(List.of(23.0, 34.0, 31.0, 46.0), List.of(c[0], c[1], c[2], c[3]), "column-major [1 3; 2 4]·[5 7; 6 8]");
   }
 
+  /**
+   * ADJOINT_BLAS=java, in a JVM of its own (netlib picks its BLAS once per JVM, and this suite's is bundled
+   * or system): BlasCheck, as `scripts/adjoint blas` runs it, reports netlib's Java BLAS and no library.
+   */
   @Test
-  void javaRunsNetlibsJavaBlas() {
-    assumeTrue(choice().equals("java"), "the suite runs on " + choice());
-    BlasInfo info = BlasInfo.probe();
-    assertTrue(BLAS.getInstance() instanceof JavaBLAS, info.describe());
-    assertFalse(info.nativeCode());
-    assertEquals(List.of(), info.libraries());
-    assertNull(info.notice());
+  void javaRunsNetlibsJavaBlasInAJvmOfItsOwn() throws Exception {
+    Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process p = new ProcessBuilder(javaBin.toString(), "-cp", System.getProperty("java.class.path"),
+        "-D" + BlasInfo.CHOICE_PROPERTY + "=java", "-Ddev.ludovic.netlib.blas.allowNative=false",
+        "-Ddev.ludovic.netlib.lapack.allowNative=false", "-Ddev.ludovic.netlib.arpack.allowNative=false",
+        BlasCheck.class.getName(), "64").redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), out);
+    assertTrue(out.matches("(?s).*choice\\s+java .*"), out);
+    assertTrue(out.matches("(?s).*BLAS\\s+dev\\.ludovic\\.netlib\\.blas\\.\\w+ \\(Java\\).*"), out);
+    assertTrue(out.matches("(?s).*library\\s+none.*"), out);
   }
 
   @Test
