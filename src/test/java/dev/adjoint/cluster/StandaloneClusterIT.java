@@ -148,7 +148,7 @@ class StandaloneClusterIT {
     Process job = start(Map.of("ADJOINT_TEST_FAULTS", "1", "JAVA_OPTS", "-Dspark.adjoint.test.fault=slow:0:20"), log,
         run(URL, out.toString()));
     long killed = -1;
-    for (int i = 0; i < 120 && killed < 0; i++) {
+    for (int i = 0; i < 360 && killed < 0; i++) {  // up to 3 min: a loaded 2-core machine is slow to set up
       Thread.sleep(500);
       String text = Files.exists(log) ? Files.readString(log) : "";
       List<Long> executors = executorPids();
