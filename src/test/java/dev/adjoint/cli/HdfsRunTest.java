@@ -4,16 +4,15 @@ import static dev.adjoint.kernel.Close.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.adjoint.TestHdfs;
 import dev.adjoint.TestSpark;
 import dev.adjoint.data.Npy;
 import dev.adjoint.job.NpyFiles;
 import java.io.InputStream;
 import java.nio.file.Path;
-import org.apache.hadoop.conf.Configuration;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * on local files.
  */
 class HdfsRunTest {
-  private static MiniDFSCluster cluster;
+  private static TestHdfs cluster;
   private static String hdfs;
 
   @TempDir
@@ -33,17 +32,14 @@ class HdfsRunTest {
 
   @BeforeAll
   static void startHdfs() throws Exception {
-    Configuration conf = new Configuration();
-    conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("dfs").toString());
-    cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-    cluster.waitActive();
-    hdfs = "hdfs://127.0.0.1:" + cluster.getNameNodePort();
+    cluster = TestHdfs.start(tmp);
+    hdfs = cluster.uri();
   }
 
   @AfterAll
   static void stopHdfs() {
     if (cluster != null) {
-      cluster.shutdown();
+      cluster.close();
     }
   }
 
@@ -79,7 +75,7 @@ class HdfsRunTest {
           "--partitions", "3", "--output", where[1], "--write-activations");
       assertEquals(0, run.exitCode(), run.toString());
     }
-    FileSystem fs = cluster.getFileSystem();
+    FileSystem fs = cluster.fileSystem();
     for (String name : new String[] {"dW.npy", "db.npy", "report.json", "activations/_SUCCESS"}) {
       assertTrue(fs.exists(new org.apache.hadoop.fs.Path("/adjoint/run/" + name)), name + " written to HDFS");
     }

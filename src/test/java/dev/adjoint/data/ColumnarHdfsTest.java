@@ -3,13 +3,12 @@ package dev.adjoint.data;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.adjoint.TestHdfs;
 import dev.adjoint.TestSpark;
 import dev.adjoint.kernel.Block;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The columnar path reads from a real HDFS (MiniDFSCluster) and gives the row path's blocks there too. */
 class ColumnarHdfsTest {
-  private static MiniDFSCluster cluster;
+  private static TestHdfs cluster;
   private static String hdfs;
 
   @TempDir
@@ -26,17 +25,14 @@ class ColumnarHdfsTest {
 
   @BeforeAll
   static void startHdfs() throws Exception {
-    Configuration conf = new Configuration();
-    conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("dfs").toString());
-    cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-    cluster.waitActive();
-    hdfs = "hdfs://127.0.0.1:" + cluster.getNameNodePort();
+    cluster = TestHdfs.start(tmp);
+    hdfs = cluster.uri();
   }
 
   @AfterAll
   static void stopHdfs() {
     if (cluster != null) {
-      cluster.shutdown();
+      cluster.close();
     }
   }
 
