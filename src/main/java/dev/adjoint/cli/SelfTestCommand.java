@@ -1,6 +1,7 @@
 package dev.adjoint.cli;
 
 import dev.adjoint.run.SelfTest;
+import dev.adjoint.run.Sensitivity;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,6 +38,11 @@ final class SelfTestCommand implements Callable<Integer> {
     @Option(names = "--partitions", paramLabel = "P", defaultValue = "3", description = "Partitions of the case's rows (default: ${DEFAULT-VALUE}).")
     int partitions;
 
+    @Option(names = "--sensitivity",
+        description = "Instead of the planted bugs, print the smallest planted relative error each check catches "
+            + "(one dW entry, all of dW, db off by ε; one row dropped), scanning ε = 1e-1 … 1e-15.")
+    boolean sensitivity;
+
     @Option(names = "--seed", paramLabel = "S", defaultValue = "7",
         description = "Seed of everything drawn: X, W, b and T (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -51,6 +57,9 @@ final class SelfTestCommand implements Callable<Integer> {
       throw Usage.error(spec, "--dim and --partitions must be ≥ 1 and "
           + "--rows ≥ 2·--partitions (every partition must hold rows for the dropped-partition bug to matter); got rows="
           + rows + ", dim=" + dim + ", partitions=" + partitions);
+    }
+    if (testCase.sensitivity) {
+      return sensitivity(rows, dim, partitions);
     }
     try (SparkOptions.Spark session = spark.open()) {
       List<SelfTest.Row> table = SelfTest.run(JavaSparkContext.fromSparkContext(session.session().sparkContext()), rows,
@@ -77,6 +86,33 @@ final class SelfTestCommand implements Callable<Integer> {
       System.out.println(ok ? "every planted bug is caught by at least one check; the correct layer passes every check"
           : "SELF-TEST FAILED: a bug went uncaught or the correct layer failed a check (run with --verbose)");
       return ok ? ExitCodes.OK : ExitCodes.VERIFICATION_FAILED;
+    }
+  }
+
+  /** The sensitivity table: smallest ε caught per check and planted error. */
+  private int sensitivity(int rows, int dim, int partitions) {
+    try (SparkOptions.Spark session = spark.open()) {
+      List<Sensitivity.Line> lines = Sensitivity.run(JavaSparkContext.fromSparkContext(session.session().sparkContext()),
+          rows, dim, partitions, testCase.seed);
+      System.out.printf(Locale.ROOT, "Sensitivity: n=%d, d=m=%d, %d partitions, squared loss, default checks%n", rows,
+          dim, partitions);
+      System.out.printf(Locale.ROOT, "smallest planted relative error ε caught (every larger ε caught too; - : not even "
+          + "1e-1)%n%n");
+      System.out.printf(Locale.ROOT, "%-40s %-11s %-18s %-12s %-10s%n", "planted error", "reference", "finite-difference",
+          "directional", "freivalds");
+      int[] widths = {11, 18, 12, 10};
+      for (Sensitivity.Line line : lines) {
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-40s", line.error()));
+        int c = 0;
+        for (String check : Sensitivity.CHECKS) {
+          double eps = line.smallestCaught().get(check);
+          String cell = Double.isNaN(eps) ? "-" : line.error().contains("dropped") ? "caught"
+              : String.format(Locale.ROOT, "%.0e", eps);
+          out.append(' ').append(String.format(Locale.ROOT, "%-" + widths[c++] + "s", cell));
+        }
+        System.out.println(out);
+      }
+      return ExitCodes.OK;
     }
   }
 }

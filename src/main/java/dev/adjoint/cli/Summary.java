@@ -6,6 +6,7 @@ import dev.adjoint.kernel.Gradients;
 import dev.adjoint.run.RunOptions;
 import dev.adjoint.run.RunResult;
 import dev.adjoint.verify.CheckResult;
+import dev.adjoint.verify.VerificationCost;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
@@ -50,11 +51,23 @@ final class Summary {
         r.metrics().mergeNanos() / 1e9);
     out.printf(Locale.ROOT, "  BLAS     %s, %s products%n", BlasInfo.current().describe(), o.precision().cliName());
     printChecks(out, r.checks());
+    if (r.verificationCost() != null) {
+      VerificationCost c = r.verificationCost();
+      out.printf(Locale.ROOT, "  checks   cost: probes %.3f s task time inside the gradient pass; driver %.3f s; %s to the "
+          + "driver (sums %s, sampled blocks %s%s)%n", c.probeTaskSeconds(), c.driverSeconds(), bytes(c.driverBytes()),
+          bytes(c.sumBytes()), bytes(c.sampleBytes()), c.streamedBytes() > 0 ? ", rows streamed " + bytes(c.streamedBytes())
+              : "");
+    }
     out.printf(Locale.ROOT, "  memory   driver heap: limit %d MB, peak used %d MB, peak live after GC %d MB%n",
         Runtime.getRuntime().maxMemory() >> 20, r.heapPeakBytes() >> 20, r.heapLiveAfterGcPeakBytes() >> 20);
     for (String path : r.written()) {
       out.printf(Locale.ROOT, "  wrote    %s%n", path);
     }
+  }
+
+  private static String bytes(long b) {
+    return b >= 10L << 20 ? String.format(Locale.ROOT, "%.1f MB", b / 1048576.0)
+        : String.format(Locale.ROOT, "%.1f kB", b / 1024.0);
   }
 
   /** The verification table: one line per compared quantity, then the verdict. */

@@ -30,8 +30,19 @@ final class VerificationOptions {
   @Option(names = "--freivalds-probes", paramLabel = "K", defaultValue = "2", description = "Random ±1 vectors of the Freivalds check (default: ${DEFAULT-VALUE}).")
   int probes;
 
-  @Option(names = "--sample-rows", paramLabel = "N", defaultValue = "8", description = "Rows whose Y and dX are checked (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--sample-rows", paramLabel = "N", defaultValue = "8",
+      description = "Rows of the sampled blocks whose Y and dX are checked (default: ${DEFAULT-VALUE}).")
   int sampleRows;
+
+  @Option(names = "--sample-blocks", paramLabel = "K", defaultValue = "2",
+      description = "Whole blocks the reference recomputes on the driver, chosen by a seeded hash; the driver's "
+          + "traffic is K blocks whatever n is (default: ${DEFAULT-VALUE}).")
+  int sampleBlocks;
+
+  @Option(names = "--reference", paramLabel = "sample|full", defaultValue = "sample",
+      description = "sample (default): the reference recomputes the sampled blocks; full: every row, streamed through "
+          + "the driver (a second pass; for small runs).")
+  String reference;
 
   @Option(names = "--reference-max-flops", paramLabel = "F", defaultValue = "2e10",
       description = "Above 6·n·d·m flops the reference recomputes a seeded sample of output columns (default: ${DEFAULT-VALUE}).")
@@ -63,6 +74,12 @@ final class VerificationOptions {
     Usage.atLeast(spec, "--freivalds-probes", probes, 0);
     Usage.atLeast(spec, "--sample-rows", sampleRows, 0);
     Usage.atLeast(spec, "--fd-sample", fdSample, 1);
-    return new VerifyOptions(checks, fdEntries, fdSample, directions, probes, sampleRows, referenceMaxFlops, verifySeed);
+    Usage.atLeast(spec, "--sample-blocks", sampleBlocks, 0);
+    String ref = reference.trim().toLowerCase(Locale.ROOT);
+    if (!ref.equals("sample") && !ref.equals("full")) {
+      throw Usage.error(spec, "--reference must be sample or full, got '" + reference + "'");
+    }
+    return new VerifyOptions(checks, fdEntries, fdSample, directions, probes, sampleRows, sampleBlocks,
+        ref.equals("full"), referenceMaxFlops, verifySeed);
   }
 }

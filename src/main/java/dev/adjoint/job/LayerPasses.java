@@ -3,9 +3,12 @@ package dev.adjoint.job;
 import dev.adjoint.kernel.Block;
 import dev.adjoint.kernel.BlockActivations;
 import dev.adjoint.kernel.BlockKernel;
+import dev.adjoint.kernel.GradientPartial;
 import dev.adjoint.kernel.LinearLayer;
 import dev.adjoint.kernel.Loss;
 import dev.adjoint.kernel.WeightsAndBias;
+import dev.adjoint.verify.ProbePlan;
+import dev.adjoint.verify.ProbeSum;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -67,11 +70,93 @@ public final class LayerPasses implements AutoCloseable {
    */
   public MeasuredPartial gradientSum(JavaRDD<Block> blocks, int treeDepth, Aggregation aggregation,
       boolean withInputGradient) {
+    final int d = params.inputDim;
+    final int m = params.outputDim;
+    return BlockAggregation.sum(jsc, "adjoint: forward + backward, " + aggregation.cliName() + " tree of depth "
+        + treeDepth, blocks, params, around.apply(gradientFold(withInputGradient)), MeasuredPartial::merge,
+        MeasuredPartial.empty(d, m), aggregation, treeDepth);
+  }
+
+  /**
+   * The gradient pass of {@link #gradientSum(JavaRDD, int, Aggregation)} with the checks' probes riding on
+   * it: each block the gradient's fold reads is also folded into a {@link ProbeSum} of {@code plan}, and a
+   * block the plan's sample keeps gets its partial from the same (wrapped) fold run on that block alone.
+   * One read of the data for both; the two sums are aggregated side by side, so that a fault in the
+   * gradient's aggregation shows against the probes'.
+   */
+  public PassWithProbes gradientSumWithProbes(JavaRDD<Block> blocks, int treeDepth, Aggregation aggregation,
+      ProbePlan plan) {
+    final int d = params.inputDim;
+    final int m = params.outputDim;
+    final PartitionFold<WeightsAndBias, Block, MeasuredPartial> gradient = around.apply(gradientFold(false));
+    PartitionFold<ProbePlan, Block, PassWithProbes> fold = (partition, it, shared) -> {
+      ProbeSum probes = ProbeSum.empty(shared);
+      ProbingIterator tee = new ProbingIterator(it, probes, shared, partition, gradient);
+      MeasuredPartial partial = gradient.fold(partition, tee, shared.base());
+      while (tee.hasNext()) {  // a fold that stopped early still lets the probes see every block
+        tee.next();
+      }
+      partial.metrics().addChecks(tee.nanos);
+      return new PassWithProbes(partial, probes);
+    };
+    return BlockAggregation.sum(jsc, "adjoint: forward + backward with the checks' probes, " + aggregation.cliName()
+        + " tree of depth " + treeDepth, blocks, plan, fold, PassWithProbes::merge,
+        new PassWithProbes(MeasuredPartial.empty(d, m), ProbeSum.empty(plan)), aggregation, treeDepth);
+  }
+
+  /** A partition's blocks as the gradient's fold reads them, each also folded into the probes on its way. */
+  private static final class ProbingIterator implements Iterator<Block> {
+    private final Iterator<Block> blocks;
+    private final ProbeSum probes;
+    private final ProbePlan plan;
+    private final int partition;
+    private final PartitionFold<WeightsAndBias, Block, MeasuredPartial> gradient;
+    private long index;
+    long nanos;
+
+    ProbingIterator(Iterator<Block> blocks, ProbeSum probes, ProbePlan plan, int partition,
+        PartitionFold<WeightsAndBias, Block, MeasuredPartial> gradient) {
+      this.blocks = blocks;
+      this.probes = probes;
+      this.plan = plan;
+      this.partition = partition;
+      this.gradient = gradient;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return blocks.hasNext();
+    }
+
+    @Override
+    public Block next() {
+      Block b = blocks.next();
+      long t0 = System.nanoTime();
+      probes.add(b, plan, partition, index++, one -> foldOne(gradient, partition, one, plan.base()));
+      nanos += System.nanoTime() - t0;
+      return b;
+    }
+  }
+
+  /** The gradient partial of one block alone, through {@code fold} (so a planted fault applies to it too). */
+  private static GradientPartial foldOne(PartitionFold<WeightsAndBias, Block, MeasuredPartial> fold, int partition,
+      Block block, WeightsAndBias p) {
+    try {
+      return fold.fold(partition, List.of(block).iterator(), p).gradient();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Forward and backward of each block into one partial ({@code withInputGradient}: also dX, dropped). */
+  private PartitionFold<WeightsAndBias, Block, MeasuredPartial> gradientFold(boolean withInputGradient) {
     final Loss lossFn = loss;
     final BlockKernel k = kernel;
     final int d = params.inputDim;
     final int m = params.outputDim;
-    PartitionFold<WeightsAndBias, Block, MeasuredPartial> fold = (partition, it, p) -> {
+    return (partition, it, p) -> {
       MeasuredPartial partial = MeasuredPartial.empty(d, m);
       double[] dx = null;
       while (it.hasNext()) {
@@ -83,9 +168,6 @@ public final class LayerPasses implements AutoCloseable {
       }
       return partial;
     };
-    return BlockAggregation.sum(jsc, "adjoint: forward + backward, " + aggregation.cliName() + " tree of depth "
-        + treeDepth, blocks, params, around.apply(fold), MeasuredPartial::merge, MeasuredPartial.empty(d, m),
-        aggregation, treeDepth);
   }
 
   /**

@@ -1,15 +1,9 @@
 package dev.adjoint.job;
 
 import dev.adjoint.kernel.Block;
-import dev.adjoint.kernel.BlockActivations;
-import dev.adjoint.kernel.BlockKernel;
-import dev.adjoint.kernel.LinearLayer;
-import dev.adjoint.kernel.Loss;
-import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.verify.DataPasses;
 import dev.adjoint.verify.ProbePlan;
 import dev.adjoint.verify.ProbeSum;
-import dev.adjoint.verify.SampledRow;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -17,18 +11,20 @@ import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 
-/** The verification's passes over the (cached) blocks, on Spark. */
+/**
+ * The verification's own passes over the blocks, on Spark: the probes in a pass of their own (the self-test;
+ * runs fold them into the gradient pass, {@link LayerPasses#gradientSumWithProbes}) and the full reference's
+ * stream of every row.
+ */
 public final class SparkDataPasses implements DataPasses {
   private final JavaSparkContext jsc;
   private final JavaRDD<Block> blocks;
   private final int treeDepth;
-  private final long rows;
 
-  public SparkDataPasses(JavaSparkContext jsc, JavaRDD<Block> blocks, int treeDepth, long rows) {
+  public SparkDataPasses(JavaSparkContext jsc, JavaRDD<Block> blocks, int treeDepth) {
     this.jsc = jsc;
     this.blocks = blocks;
     this.treeDepth = treeDepth;
-    this.rows = rows;
   }
 
   @Override
@@ -36,56 +32,12 @@ public final class SparkDataPasses implements DataPasses {
     return BlockAggregation.sum(jsc, "adjoint verify: " + plan.lossSets().size() + " perturbed losses, "
         + plan.probeCount() + " Freivalds probes", blocks, plan, (partition, it, shared) -> {
           ProbeSum partial = ProbeSum.empty(shared);
+          long index = 0;
           while (it.hasNext()) {
-            partial.add(it.next(), shared);
+            partial.add(it.next(), shared, partition, index++, ProbeSum.kernelPartial(shared));
           }
           return partial;
         }, ProbeSum::merge, ProbeSum.empty(plan), Aggregation.FIXED, treeDepth);
-  }
-
-  /**
-   * Keeps each row with probability ≈ 2·count/n by a seeded hash of (partition, row), computing Y and dX
-   * of its whole block as the activation pass does; the partials are lists, concatenated in partition
-   * order by the fixed tree, and the first {@code count} rows are returned.
-   */
-  @Override
-  public List<SampledRow> sampleRows(WeightsAndBias p, Loss loss, BlockKernel kernel, double gradientScale, int count,
-      long seed) {
-    final double rate = Math.min(1.0, 2.0 * count / Math.max(1, rows));
-    ArrayList<SampledRow> picked = BlockAggregation.sum(jsc, "adjoint verify: Y and dX of sampled rows", blocks, p,
-        (partition, it, params) -> {
-          ArrayList<SampledRow> out = new ArrayList<>();
-          long index = 0;
-          while (it.hasNext()) {
-            Block b = it.next();
-            BlockActivations computed = null;  // the whole block's Y and dX, as the activation pass computes them
-            for (int i = 0; i < b.rows; i++, index++) {
-              if (keep(seed, partition, index, rate)) {
-                if (computed == null) {
-                  computed = LinearLayer.activations(b, params, loss, gradientScale, kernel);
-                }
-                out.add(SampledRow.of(b, i, computed));
-              }
-            }
-          }
-          return out;
-        }, SparkDataPasses::concat, new ArrayList<>(), Aggregation.FIXED, treeDepth);
-    return new ArrayList<>(picked.subList(0, Math.min(count, picked.size())));
-  }
-
-  private static <T> ArrayList<T> concat(ArrayList<T> first, ArrayList<T> then) {
-    first.addAll(then);
-    return first;
-  }
-
-  private static boolean keep(long seed, int partition, long index, double rate) {
-    long h = seed * 0x9E3779B97F4A7C15L + partition * 0xC2B2AE3D27D4EB4FL + index;
-    h ^= h >>> 33;
-    h *= 0xFF51AFD7ED558CCDL;
-    h ^= h >>> 33;
-    h *= 0xC4CEB9FE1A85EC53L;
-    h ^= h >>> 33;
-    return (h >>> 11) * 0x1.0p-53 < rate;
   }
 
   /** Bytes of blocks the driver fetches at a time when streaming (toLocalIterator would fetch whole partitions). */

@@ -1,12 +1,14 @@
 package dev.adjoint.kernel;
 
 import java.io.Serializable;
+import java.util.Arrays;
 
 /**
  * A partial of the layer's gradient over some rows: a monoid under {@link #merge}.
  *
  * <p>Holds sums, never means, and nothing but what the math sums: dWSum = Σ Xᵢᵀ·Gᵢ [d×m],
- * dbSum = Σ 1ᵀ·Gᵢ [m], lossSum and rowCount over every block added. {@link #add} folds a block in,
+ * dbSum = Σ 1ᵀ·Gᵢ [m], lossSum (compensated, {@link NeumaierSum}) and rowCount over every block added; each block's Xᵢᵀ·Gᵢ and 1ᵀ·Gᵢ is
+ * computed on its own and then added, one rounding per entry and block. {@link #add} folds a block in,
  * {@link #merge} another partial; both mutate and return {@code this} (as Spark's aggregate allows). The
  * empty partial is the identity of merge, and merge reads nothing but its two arguments. Normalisation
  * happens once, in {@link #finish}, with the total row count. Timings travel apart, in {@link PassMetrics}.
@@ -18,11 +20,14 @@ public final class GradientPartial implements Serializable {
   public final int outputDim;
   public final double[] dWSum;
   public final double[] dbSum;
-  private double lossSum;
+  private final NeumaierSum lossSum = new NeumaierSum();
   private long rowCount;
 
   /** Reused Y/G buffer of the largest block seen; never shipped. */
   private transient double[] scratch;
+  /** One block's Xᵀ·G and 1ᵀ·G before they are added into the sums; never shipped. */
+  private transient double[] dwBlock;
+  private transient double[] dbBlock;
 
   private GradientPartial(int inputDim, int outputDim) {
     Shapes.require(inputDim > 0 && outputDim > 0, "a gradient needs d ≥ 1 and m ≥ 1, got d=" + inputDim + ", m=" + outputDim);
@@ -77,9 +82,20 @@ public final class GradientPartial implements Serializable {
     double[] yThenG = scratch(n * outputDim);
     long t0 = metrics == null ? 0 : System.nanoTime();
     kernel.forward(block, p, yThenG);
-    lossSum += kernel.lossSumAndGradient(loss, yThenG, block.targets, n, outputDim);
+    lossSum.add(kernel.lossSumAndGradient(loss, yThenG, block.targets, n, outputDim));
     long t1 = metrics == null ? 0 : System.nanoTime();
-    kernel.backwardParams(block, yThenG, outputDim, dWSum, dbSum);
+    // the block's Xᵀ·G and 1ᵀ·G into zeroed buffers, then one addition per entry into the running sums: each
+    // entry is then a sum of ≤ B products (any order) plus one sum over blocks, whose rounding bound is
+    // γ_{B+1} + γ_{blocks+1} (verify.Tolerances#sumGamma) rather than γ_n of one n-long accumulation
+    if (dwBlock == null) {
+      dwBlock = new double[inputDim * outputDim];
+      dbBlock = new double[outputDim];
+    }
+    Arrays.fill(dwBlock, 0.0);
+    Arrays.fill(dbBlock, 0.0);
+    kernel.backwardParams(block, yThenG, outputDim, dwBlock, dbBlock);
+    Dense.addInto(dWSum, dwBlock);
+    Dense.addInto(dbSum, dbBlock);
     if (dx != null) {
       kernel.backwardInput(yThenG, n, p, dx);
     }
@@ -95,7 +111,7 @@ public final class GradientPartial implements Serializable {
     Shapes.requireEqual("merging gradient partials", "this dW", inputDim, outputDim, "other dW", other.inputDim, other.outputDim);
     Dense.addInto(dWSum, other.dWSum);
     Dense.addInto(dbSum, other.dbSum);
-    lossSum += other.lossSum;
+    lossSum.merge(other.lossSum);
     rowCount += other.rowCount;
     return this;
   }
@@ -112,11 +128,11 @@ public final class GradientPartial implements Serializable {
     double[] db = dbSum.clone();
     Dense.scale(dW, dW.length, s);
     Dense.scale(db, db.length, s);
-    return new Gradients(inputDim, outputDim, lossSum * s, dW, db, rowCount, reduction);
+    return new Gradients(inputDim, outputDim, lossSum.value() * s, dW, db, rowCount, reduction);
   }
 
   public double lossSum() {
-    return lossSum;
+    return lossSum.value();
   }
 
   public long rowCount() {

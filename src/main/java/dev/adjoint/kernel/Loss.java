@@ -6,7 +6,8 @@ import java.util.Locale;
  * Scalar losses of Y, each forward (the loss value) beside its backward (G = ∂L/∂Y).
  *
  * <p>Both work on a block in place: on entry {@code y} holds Y_block [n×m]; on return it holds G_block
- * and the block's loss sum is returned. Sums, not means: normalisation happens once, at the end
+ * and the block's loss sum is returned, summed with
+ * Neumaier's compensation ({@link NeumaierSum}). Sums, not means: normalisation happens once, at the end
  * ({@link Reduction}).
  */
 public enum Loss {
@@ -14,12 +15,12 @@ public enum Loss {
   SUM(false) {
     @Override
     public double lossSumAndGradientInPlace(double[] y, double[] t, int n, int m) {
-      double lossSum = 0.0;
+      NeumaierSum lossSum = new NeumaierSum();
       for (int k = 0, len = n * m; k < len; k++) {
-        lossSum += y[k];   // forward: L += Y
-        y[k] = 1.0;        // backward: G = ∂L/∂Y = 1
+        lossSum.add(y[k]);  // forward: L += Y
+        y[k] = 1.0;         // backward: G = ∂L/∂Y = 1
       }
-      return lossSum;
+      return lossSum.value();
     }
   },
 
@@ -27,13 +28,13 @@ public enum Loss {
   SQUARED(true) {
     @Override
     public double lossSumAndGradientInPlace(double[] y, double[] t, int n, int m) {
-      double lossSum = 0.0;
+      NeumaierSum lossSum = new NeumaierSum();
       for (int k = 0, len = n * m; k < len; k++) {
         double r = y[k] - t[k];
-        lossSum += 0.5 * r * r;  // forward: L += ½(Y − T)²
-        y[k] = r;                // backward: G = Y − T
+        lossSum.add(0.5 * r * r);  // forward: L += ½(Y − T)²
+        y[k] = r;                  // backward: G = Y − T
       }
-      return lossSum;
+      return lossSum.value();
     }
   };
 
@@ -41,6 +42,14 @@ public enum Loss {
 
   Loss(boolean needsTargets) {
     this.needsTargets = needsTargets;
+  }
+
+  /**
+   * Whether ∂³L/∂y³ = 0 (L a polynomial of degree ≤ 2 in Y, so in W, b and X): then a central difference
+   * of L is exact for any step, and the checks choose large steps. True of both losses here.
+   */
+  public boolean thirdDerivativeIsZero() {
+    return true;
   }
 
   /** Whether the loss reads targets T. */

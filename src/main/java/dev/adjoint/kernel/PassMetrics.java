@@ -5,7 +5,7 @@ import java.io.Serializable;
 /**
  * What a pass measured beside the sums, for the report only: blocks folded, rows skipped for holding
  * NaN or ±Inf, and task time in nanoseconds spent reading blocks, in the forward (Y, L, G), in the
- * backward (dW, db, dX) and merging partials. Mergeable like the partial it travels with, but kept
+ * backward (dW, db, dX), in the checks' probes when they ride on the pass, and merging partials. Mergeable like the partial it travels with, but kept
  * apart from it so that {@link GradientPartial#merge} stays a pure law.
  */
 public final class PassMetrics implements Serializable {
@@ -17,6 +17,7 @@ public final class PassMetrics implements Serializable {
   private long forwardNanos;
   private long backwardNanos;
   private long mergeNanos;
+  private long checkNanos;
 
   /** Nothing measured yet. */
   public static PassMetrics empty() {
@@ -42,6 +43,11 @@ public final class PassMetrics implements Serializable {
     mergeNanos += nanos;
   }
 
+  /** Time the checks' probes took beside the pass (verification riding on the gradient pass). */
+  public void addChecks(long nanos) {
+    checkNanos += nanos;
+  }
+
   /** Adds another pass's measures into this one. Mutates and returns {@code this}. */
   public PassMetrics merge(PassMetrics other) {
     blockCount += other.blockCount;
@@ -50,6 +56,7 @@ public final class PassMetrics implements Serializable {
     forwardNanos += other.forwardNanos;
     backwardNanos += other.backwardNanos;
     mergeNanos += other.mergeNanos;
+    checkNanos += other.checkNanos;
     return this;
   }
 
@@ -72,6 +79,11 @@ public final class PassMetrics implements Serializable {
 
   public long backwardNanos() {
     return backwardNanos;
+  }
+
+  /** Task time the checks' probes took inside the pass (0 when they did not ride on it). */
+  public long checkNanos() {
+    return checkNanos;
   }
 
   /** Time spent merging partials (the aggregate phase), on executors and driver. */

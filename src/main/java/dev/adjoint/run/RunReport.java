@@ -4,6 +4,7 @@ import dev.adjoint.blas.BlasInfo;
 import dev.adjoint.kernel.GradientPartial;
 import dev.adjoint.kernel.Gradients;
 import dev.adjoint.verify.CheckResult;
+import dev.adjoint.verify.VerificationCost;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -97,6 +98,19 @@ public final class RunReport {
         + "same scale, derived from rounding bounds (see Tolerances)");
     verification.put("gradient_pass_seconds", r.gradientPassNanos() / 1e9);
     verification.put("checks", checks);
+    VerificationCost cost = r.verificationCost();
+    if (cost != null) {
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("probes_task_seconds_in_gradient_pass", cost.probeTaskSeconds());
+      c.put("driver_seconds", cost.driverSeconds());
+      Map<String, Object> bytes = new LinkedHashMap<>();
+      bytes.put("sums", cost.sumBytes());
+      bytes.put("sampled_blocks", cost.sampleBytes());
+      bytes.put("streamed_rows", cost.streamedBytes());
+      bytes.put("total", cost.driverBytes());
+      c.put("bytes_to_driver", bytes);
+      verification.put("cost", c);
+    }
     report.put("verification", verification);
     report.put("outputs", r.written());
     return report;

@@ -5,6 +5,7 @@ import dev.adjoint.kernel.Gradients;
 import dev.adjoint.kernel.PassMetrics;
 import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.verify.CheckResult;
+import dev.adjoint.verify.VerificationCost;
 import java.util.List;
 import org.apache.spark.sql.Row;
 
@@ -12,7 +13,7 @@ import org.apache.spark.sql.Row;
  * What a run produced: the finished gradients, the raw partial (its sums, n), the pass's metrics, the parameters
  * used, how the work was laid out, wall times in nanoseconds, a few activation rows when the input is
  * small enough to show, the files written, and the verification's results, and how blocks were read
- * ({@code columnar} from Parquet's column batches, or {@code rows}).
+ * ({@code columnar} from Parquet's column batches, or {@code rows}), and what the checks cost (null when none ran).
  */
 public record RunResult(
     Gradients gradients,
@@ -31,7 +32,8 @@ public record RunResult(
     long heapPeakBytes,
     long heapLiveAfterGcPeakBytes,
     String cacheLevel,
-    String readPath) {
+    String readPath,
+    VerificationCost verificationCost) {
 
   /** Whether every check that ran passed (true when none ran). */
   public boolean verified() {

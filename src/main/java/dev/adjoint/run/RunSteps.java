@@ -12,6 +12,7 @@ import dev.adjoint.job.InjectedFault;
 import dev.adjoint.job.LayerPasses;
 import dev.adjoint.job.MeasuredPartial;
 import dev.adjoint.job.MemoryCheck;
+import dev.adjoint.job.PassWithProbes;
 import dev.adjoint.job.SparkDataPasses;
 import dev.adjoint.kernel.Block;
 import dev.adjoint.kernel.BlockKernel;
@@ -20,6 +21,7 @@ import dev.adjoint.kernel.Gradients;
 import dev.adjoint.kernel.PassMetrics;
 import dev.adjoint.kernel.WeightsAndBias;
 import dev.adjoint.verify.CheckResult;
+import dev.adjoint.verify.ProbeSum;
 import dev.adjoint.verify.Verification;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -60,8 +62,9 @@ public final class RunSteps {
     JavaRDD<Block> blocks = BlockReader.of(table, blockRows, o.skipInvalid());
     String readPath = BlockReader.readPath(table);
     StorageLevel cacheLevel = null;
-    if (o.verify() != null) {
-      // the checks pass over the blocks again: keep them (in memory if they fit comfortably, else on disk)
+    if (o.verify() != null && o.verify().fullReference()) {
+      // the full reference streams every row again: keep the blocks (in memory if they fit comfortably, else on
+      // disk); the other checks ride on the gradient pass and need no second read
       cacheLevel = o.cache().level(spark.sparkContext(), estimatedBytes(table));
       if (cacheLevel != null) {
         blocks.setName("adjoint blocks").persist(cacheLevel);
@@ -73,8 +76,17 @@ public final class RunSteps {
     try (LayerPasses job = new LayerPasses(jsc, params, o.loss(), kernel,
         fold -> InjectedFault.around(jsc.getConf(), fold))) {
       MeasuredPartial pass;
+      Verification verification = o.verify() == null ? null
+          : new Verification(params, o.loss(), kernel, o.verify(), blockRows);
+      ProbeSum probes = null;
       try {
-        pass = job.gradientSum(blocks, o.treeDepth(), o.aggregation());
+        if (verification == null) {
+          pass = job.gradientSum(blocks, o.treeDepth(), o.aggregation());
+        } else {
+          PassWithProbes both = job.gradientSumWithProbes(blocks, o.treeDepth(), o.aggregation(), verification.plan());
+          pass = both.pass();
+          probes = both.probes();
+        }
       } catch (RuntimeException e) {
         throw diagnosed(spark, o, e, o.partitions() > 0 ? null : table);
       }
@@ -109,16 +121,17 @@ public final class RunSteps {
       }
       long t3 = System.nanoTime();
       List<CheckResult> checks = List.of();
-      if (o.verify() != null) {
-        checks = new Verification(new SparkDataPasses(jsc, blocks, o.treeDepth(), sum.rowCount()), g, params, o.loss(),
-            kernel, o.verify(), blockRows).run();
+      if (verification != null) {
+        checks = verification.check(g, probes, metrics.checkNanos() / 1e9,
+            new SparkDataPasses(jsc, blocks, o.treeDepth()));
         if (cacheLevel != null) {
           blocks.unpersist(true);
         }
       }
       RunResult result = new RunResult(g, sum, metrics, params, withIds == null ? table.idColumn : withIds.idColumn,
           blocks.getNumPartitions(), blockRows, t1 - t0, t2 - t1, t3 - t2, shown, written, checks, heap.peakBytes(),
-          heap.liveAfterGcPeakBytes(), cacheLevel == null ? "none" : cacheLevel.description(), readPath);
+          heap.liveAfterGcPeakBytes(), cacheLevel == null ? "none" : cacheLevel.description(), readPath,
+          verification == null ? null : verification.cost());
       if (out != null) {
         writeResults(out, o, result, written);
       }

@@ -1,8 +1,10 @@
 package dev.adjoint.run;
 
+import dev.adjoint.job.Aggregation;
 import dev.adjoint.job.LayerPasses;
 import dev.adjoint.job.MeasuredPartial;
 import dev.adjoint.job.PartitionFold;
+import dev.adjoint.job.PassWithProbes;
 import dev.adjoint.job.SparkDataPasses;
 import dev.adjoint.kernel.Block;
 import dev.adjoint.kernel.BlockKernel;
@@ -58,11 +60,16 @@ public final class SelfTest {
     /** Partition 0's partial is lost. */
     DROP_FIRST_PARTITION,
     /** Partition 0's partial is counted twice. */
-    FIRST_PARTITION_TWICE;
+    FIRST_PARTITION_TWICE,
+    /** The first row of partition 0's first block never reaches the gradient (the checks' probes still see it). */
+    DROP_ONE_ROW;
 
     PartitionFold<WeightsAndBias, Block, MeasuredPartial> around(PartitionFold<WeightsAndBias, Block, MeasuredPartial> fold) {
       if (this == NONE) {
         return fold;
+      }
+      if (this == DROP_ONE_ROW) {
+        return (partition, blocks, p) -> fold.fold(partition, partition == 0 ? withoutFirstRow(blocks) : blocks, p);
       }
       final PlantedFault fault = this;
       return (partition, blocks, p) -> {
@@ -74,6 +81,24 @@ public final class SelfTest {
             : partial.merge(new MeasuredPartial(partial.gradient().copy(), PassMetrics.empty()));
       };
     }
+  }
+
+  /** The blocks with the first row of the first non-empty one left out. */
+  private static java.util.Iterator<Block> withoutFirstRow(java.util.Iterator<Block> blocks) {
+    List<Block> out = new ArrayList<>();
+    boolean dropped = false;
+    while (blocks.hasNext()) {
+      Block b = blocks.next();
+      if (!dropped && b.rows > 0) {
+        int d = b.features;
+        int w = b.targetWidth;
+        b = Block.of(b.rows - 1, d, java.util.Arrays.copyOfRange(b.x, d, b.x.length), w,
+            b.targets == null ? null : java.util.Arrays.copyOfRange(b.targets, w, b.targets.length));
+        dropped = true;
+      }
+      out.add(b);
+    }
+    return out.iterator();
   }
 
   /** One bug's row of the table: the results of every check. */
@@ -93,29 +118,56 @@ public final class SelfTest {
    * {@code partitions} partitions none of which is empty.
    */
   public static List<Row> run(JavaSparkContext jsc, int n, int dim, int partitions, long seed) {
-    Random rng = new Random(seed);
-    int blockRows = Math.max(1, n / (2 * partitions));
-    List<Block> list = new ArrayList<>();
-    for (int start = 0; start < n; start += blockRows) {
-      int rows = Math.min(blockRows, n - start);
-      list.add(Block.of(rows, dim, gaussian(rng, rows * dim), dim, gaussian(rng, rows * dim)));
-    }
-    WeightsAndBias p = new WeightsAndBias(dim, dim, gaussian(rng, dim * dim), gaussian(rng, dim));
-    JavaRDD<Block> blocks = jsc.parallelize(list, partitions).setName("adjoint selftest blocks")
-        .persist(StorageLevel.MEMORY_ONLY());
-    try {
+    try (Case c = Case.generate(jsc, n, dim, partitions, seed)) {
       List<Row> rows = new ArrayList<>();
       for (Bug bug : Bug.values()) {
-        Gradients g;
-        try (LayerPasses job = new LayerPasses(jsc, p, Loss.SQUARED, bug.kernel, bug.fault::around)) {
-          g = job.gradientSum(blocks, 2).gradient().finish(Reduction.SUM);
-        }
-        List<CheckResult> results = new Verification(new SparkDataPasses(jsc, blocks, 2, n), g, p, Loss.SQUARED, bug.kernel,
-            VerifyOptions.defaults(VerifyOptions.ALL), blockRows).run();
-        rows.add(new Row(bug, results));
+        rows.add(new Row(bug, c.check(bug.kernel, bug.fault, VerifyOptions.defaults(VerifyOptions.ALL))));
       }
       return rows;
-    } finally {
+    }
+  }
+
+  /**
+   * The generated case every planted bug runs on: n rows of X ~ N(0, 1) and T ~ N(0, 1), W and b ~ N(0, 1)
+   * with d = m, cached in blocks of n/(2·partitions) rows over {@code partitions} partitions.
+   */
+  record Case(JavaSparkContext jsc, JavaRDD<Block> blocks, WeightsAndBias params, int blockRows) implements AutoCloseable {
+    static Case generate(JavaSparkContext jsc, int n, int dim, int partitions, long seed) {
+      Random rng = new Random(seed);
+      int blockRows = Math.max(1, n / (2 * partitions));
+      List<Block> list = new ArrayList<>();
+      for (int start = 0; start < n; start += blockRows) {
+        int rows = Math.min(blockRows, n - start);
+        list.add(Block.of(rows, dim, gaussian(rng, rows * dim), dim, gaussian(rng, rows * dim)));
+      }
+      WeightsAndBias p = new WeightsAndBias(dim, dim, gaussian(rng, dim * dim), gaussian(rng, dim));
+      JavaRDD<Block> blocks = jsc.parallelize(list, partitions).setName("adjoint selftest blocks")
+          .persist(StorageLevel.MEMORY_ONLY());
+      return new Case(jsc, blocks, p, blockRows);
+    }
+
+    /**
+     * One planted bug's run as {@code run} does it: the gradient pass with the checks' probes riding on it
+     * (the planted fault wraps its fold, so the sampled blocks' partials carry the bug too), then the checks.
+     */
+    List<CheckResult> check(BlockKernel kernel, PlantedFault fault, VerifyOptions options) {
+      Verification v = new Verification(params, Loss.SQUARED, kernel, options, blockRows);
+      try (LayerPasses job = new LayerPasses(jsc, params, Loss.SQUARED, kernel, fault::around)) {
+        PassWithProbes pass = job.gradientSumWithProbes(blocks, 2, Aggregation.FIXED, v.plan());
+        Gradients g = pass.pass().gradient().finish(Reduction.SUM);
+        return v.check(g, pass.probes(), pass.pass().metrics().checkNanos() / 1e9, new SparkDataPasses(jsc, blocks, 2));
+      }
+    }
+
+    /** dW of the correct layer (to choose the entry the sensitivity table perturbs). */
+    double[] correctWeightGradient() {
+      try (LayerPasses job = new LayerPasses(jsc, params, Loss.SQUARED)) {
+        return job.gradientSum(blocks, 2).gradient().finish(Reduction.SUM).dW();
+      }
+    }
+
+    @Override
+    public void close() {
       blocks.unpersist(false);
     }
   }

@@ -1,8 +1,10 @@
 package dev.adjoint.verify;
 
+import dev.adjoint.kernel.NeumaierSum;
+
 /**
- * Neumaier's compensated summation (improved Kahan–Babuška), one running sum per slot: the error of
- * the result is at most 2u·|Σ| + O(k·u²)·Σ|terms| instead of (k−1)·u·Σ|terms|.
+ * Neumaier's compensated summation ({@link NeumaierSum}), one running sum per slot: the error of the
+ * result is at most u·|Σ| + γ²_k·Σ|terms| instead of γ_{k−1}·Σ|terms|.
  */
 public final class CompensatedSum {
   private final double[] sum;
@@ -15,13 +17,8 @@ public final class CompensatedSum {
 
   /** sum[slot] += v, with the rounding error of the addition kept in compensation[slot]. */
   public void add(int slot, double v) {
-    double s = sum[slot];
-    double t = s + v;
-    if (Math.abs(s) >= Math.abs(v)) {
-      compensation[slot] += (s - t) + v;
-    } else {
-      compensation[slot] += (v - t) + s;
-    }
+    double t = sum[slot] + v;
+    compensation[slot] += NeumaierSum.roundingError(sum[slot], v, t);
     sum[slot] = t;
   }
 

@@ -6,12 +6,12 @@ import java.util.Random;
 
 /**
  * The directional check: central differences of the distributed loss along random unit directions
- * (V, v) of (W, b), step h = 2⁻¹⁰·max(1, max|W|, max|b|), against ⟨dW, V⟩ + ⟨db, v⟩ — two loss
+ * (V, v) of (W, b), step h = {@link Tolerances#step}(max(max|W|, max|b|)), against ⟨dW, V⟩ + ⟨db, v⟩ — two loss
  * evaluations per direction whatever d and m (PyTorch's gradcheck fast mode, JAX's check_vjp). Runs on
  * the {@link SharedProbePass}.
  */
 final class DirectionalCheck implements SharedProbePass.Check {
-  private final ResultUnderTest r;
+  private final LayerUnderTest r;
   private final int count;
   private final double h;
   /** Direction q as a flat (W, b) vector of unit norm. */
@@ -21,10 +21,10 @@ final class DirectionalCheck implements SharedProbePass.Check {
   private final WeightsAndBias[] plus;
   private final WeightsAndBias[] minus;
 
-  DirectionalCheck(ResultUnderTest r, int count) {
-    this.r = r;
+  DirectionalCheck(LayerUnderTest layer, int count) {
+    this.r = layer;
     this.count = count;
-    this.h = Tolerances.step(Math.max(r.wMax, r.bMax));
+    this.h = Tolerances.step(Math.max(layer.wMax, layer.bMax), layer.loss);
     this.directions = new double[count][];
     this.sets = new int[count];
     this.plus = new WeightsAndBias[count];
@@ -71,34 +71,37 @@ final class DirectionalCheck implements SharedProbePass.Check {
   }
 
   @Override
-  public List<CheckResult> results(ProbeSum sum, double seconds) {
-    double tauW = SharedProbePass.weightGradientBound(r, sum);
-    double tauB = SharedProbePass.biasGradientBound(r, sum);
+  public List<CheckResult> results(ResultUnderTest result, ProbeSum sum, double seconds) {
     Comparison c = new Comparison(count);
     for (int q = 0; q < count; q++) {
-      double fd = SharedProbePass.centralDifference(r, sum, sets[q], sets[q] + 1, h);
-      Projection g = project(q);
-      c.set(q, g.dot, fd, r.tolerances.directionalTolerance(SharedProbePass.lossBound(r, sum, sets[q]),
-          SharedProbePass.lossBound(r, sum, sets[q] + 1), h, tauW, tauB, g.perturbed, g.absDot, fd));
+      double fd = SharedProbePass.centralDifference(result, sum, sets[q], sets[q] + 1, h);
+      Projection g = project(result, sum, q);
+      c.set(q, g.dot, fd, result.tolerances.directionalTolerance(SharedProbePass.lossBound(result, sum, sets[q]),
+          SharedProbePass.lossBound(result, sum, sets[q] + 1), h, g.tauAlong, g.perturbed, g.absDot, fd));
     }
     String note = count + " random unit directions, step " + h + "; " + SharedProbePass.NOTE;
     return List.of(c.result(VerifyOptions.DIRECTIONAL, "⟨dW,V⟩ + ⟨db,v⟩", seconds, note));
   }
 
-  /** ⟨∇θ, vθ⟩ over the flat (W, b) index, with Σ|∇θ·vθ| and Σ|∇θ|·(|θ₊| + |θ₋|) for its tolerance. */
-  private record Projection(double dot, double absDot, double perturbed) {}
+  /**
+   * ⟨∇θ, vθ⟩ over the flat (W, b) index, with Σ|∇θ·vθ|, Σ|∇θ|·(|θ₊| + |θ₋|) and Σ|vθ|·τθ (each entry's own
+   * rounding bound, {@link SharedProbePass#entryBound}) for its tolerance.
+   */
+  private record Projection(double dot, double absDot, double perturbed, double tauAlong) {}
 
   /** The analytic gradient (dW, db) projected on direction q. */
-  private Projection project(int q) {
+  private Projection project(ResultUnderTest result, ProbeSum sum, int q) {
     double dot = 0;
     double absDot = 0;
     double perturbed = 0;
+    double tauAlong = 0;
     for (int e = 0; e < r.index.size(); e++) {
-      double grad = r.index.get(r.result.dW(), r.result.db(), e);
+      double grad = r.index.get(result.result.dW(), result.result.db(), e);
       dot += grad * directions[q][e];
       absDot += Math.abs(grad * directions[q][e]);
       perturbed += Math.abs(grad) * (Math.abs(r.index.get(plus[q], e)) + Math.abs(r.index.get(minus[q], e)));
+      tauAlong += Math.abs(directions[q][e]) * SharedProbePass.entryBound(result, sum, e);
     }
-    return new Projection(dot, absDot, perturbed);
+    return new Projection(dot, absDot, perturbed, tauAlong);
   }
 }

@@ -9,15 +9,13 @@ import java.util.Random;
  * the {@link SharedProbePass}.
  */
 final class FreivaldsCheck implements SharedProbePass.Check {
-  private final ResultUnderTest r;
   private final int k;
   /** R [m×k] row-major, entries ±1. */
   private final double[] probes;
 
-  FreivaldsCheck(ResultUnderTest r, int k) {
-    this.r = r;
+  FreivaldsCheck(LayerUnderTest layer, int k) {
     this.k = k;
-    this.probes = new double[r.m * k];
+    this.probes = new double[layer.m * k];
   }
 
   @Override
@@ -29,12 +27,12 @@ final class FreivaldsCheck implements SharedProbePass.Check {
   }
 
   @Override
-  public List<CheckResult> results(ProbeSum sum, double seconds) {
-    return List.of(weights(sum, seconds), bias(sum));
+  public List<CheckResult> results(ResultUnderTest r, ProbeSum sum, double seconds) {
+    return List.of(weights(r, sum, seconds), bias(r, sum));
   }
 
   /** (dW·R)_cq against (Xᵀ·(G·R))_cq·s for every row c of dW and probe q. */
-  private CheckResult weights(ProbeSum sum, double seconds) {
+  private CheckResult weights(ResultUnderTest r, ProbeSum sum, double seconds) {
     int d = r.d;
     int m = r.m;
     double[] dW = r.result.dW();
@@ -56,7 +54,7 @@ final class FreivaldsCheck implements SharedProbePass.Check {
   }
 
   /** Σⱼ dbⱼ against ΣG·s. */
-  private CheckResult bias(ProbeSum sum) {
+  private CheckResult bias(ResultUnderTest r, ProbeSum sum) {
     double dbSum = 0;
     double dbAbs = 0;
     for (double v : r.result.db()) {
@@ -64,7 +62,7 @@ final class FreivaldsCheck implements SharedProbePass.Check {
       dbAbs += Math.abs(v);
     }
     Comparison c = new Comparison(1);
-    c.set(0, dbSum, sum.sumG * r.s, r.tolerances.freivaldsBiasTolerance(sum.absSumG, sum.sumE, dbAbs, dbSum));
+    c.set(0, dbSum, sum.sumG.value() * r.s, r.tolerances.freivaldsBiasTolerance(sum.absSumG, sum.sumE, dbAbs, dbSum));
     return c.result(VerifyOptions.FREIVALDS, "db·1 vs 1ᵀG1", 0, SharedProbePass.NOTE);
   }
 }

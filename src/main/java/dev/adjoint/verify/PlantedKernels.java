@@ -3,6 +3,7 @@ package dev.adjoint.verify;
 import dev.adjoint.kernel.Block;
 import dev.adjoint.kernel.Dense;
 import dev.adjoint.kernel.BlockKernel;
+import dev.adjoint.kernel.LinearLayer;
 import dev.adjoint.kernel.WeightsAndBias;
 
 /**
@@ -59,4 +60,59 @@ public final class PlantedKernels {
       Dense.multAddBias(block.x, block.rows, block.features, p.weights, p.outputDim, new double[p.outputDim], y);
     }
   };
+
+  /** dW scaled by 1 + ε (every entry, every block): the sensitivity table's systematic error. */
+  public static BlockKernel scaledWeightGradient(double eps) {
+    return new ScaledWeightGradient(eps, -1);
+  }
+
+  /** One dW entry (flat index {@code entry}, row-major [d×m]) scaled by 1 + ε in every block. */
+  public static BlockKernel scaledWeightEntry(double eps, int entry) {
+    return new ScaledWeightGradient(eps, entry);
+  }
+
+  /** db scaled by 1 + ε in every block. */
+  public static BlockKernel scaledBiasGradient(double eps) {
+    return new ScaledBiasGradient(eps);
+  }
+
+  /** The kernel's dW of a block, scaled by 1 + ε in one entry or (entry −1) in all. */
+  private static final class ScaledWeightGradient implements BlockKernel {
+    private static final long serialVersionUID = 1L;
+    private final double eps;
+    private final int entry;
+
+    ScaledWeightGradient(double eps, int entry) {
+      this.eps = eps;
+      this.entry = entry;
+    }
+
+    @Override
+    public void backwardParams(Block block, double[] g, int m, double[] dwSum, double[] dbSum) {
+      double[] dw = new double[dwSum.length];
+      LinearLayer.backwardParams(block, g, m, dw, dbSum);
+      for (int q = 0; q < dw.length; q++) {
+        dwSum[q] += (entry < 0 || q == entry) ? dw[q] * (1 + eps) : dw[q];
+      }
+    }
+  }
+
+  /** The kernel's db of a block scaled by 1 + ε. */
+  private static final class ScaledBiasGradient implements BlockKernel {
+    private static final long serialVersionUID = 1L;
+    private final double eps;
+
+    ScaledBiasGradient(double eps) {
+      this.eps = eps;
+    }
+
+    @Override
+    public void backwardParams(Block block, double[] g, int m, double[] dwSum, double[] dbSum) {
+      double[] db = new double[m];
+      LinearLayer.backwardParams(block, g, m, dwSum, db);
+      for (int j = 0; j < m; j++) {
+        dbSum[j] += db[j] * (1 + eps);
+      }
+    }
+  }
 }

@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * What one verification pass over the data evaluates (broadcast to the tasks): the loss at the base
  * parameters and at each of {@code lossSets} (finite-difference and directional probes), and the
- * Freivalds products Xᵀ·(G·R) for the probe vectors R [m×k] row-major ({@code k} = 0: none).
+ * Freivalds products Xᵀ·(G·R) for the probe vectors R [m×k] row-major ({@code k} = 0: none), and
+ * how many whole blocks to keep as the reference's sample.
  * (A class, not a record: Spark's Kryo cannot serialise records.)
  */
 public final class ProbePlan implements Serializable {
@@ -20,17 +21,59 @@ public final class ProbePlan implements Serializable {
   private final Loss loss;
   private final BlockKernel kernel;
   private final ArrayList<WeightsAndBias> lossSets;
+  /** For each loss set, the output column it is the layer of (a d×1 set), or −1 for the whole layer. */
+  private final int[] setColumns;
   private final double[] probes;
   private final int probeCount;
+  private final int sampleBlocks;
+  private final long sampleSeed;
 
   public ProbePlan(WeightsAndBias base, Loss loss, BlockKernel kernel, List<WeightsAndBias> lossSets, double[] probes,
       int probeCount) {
+    this(base, loss, kernel, lossSets, null, probes, probeCount, 0, 0);
+  }
+
+  /** With a sample of {@code sampleBlocks} whole blocks chosen by a hash seeded with {@code sampleSeed} ({@link BlockSample}). */
+  public ProbePlan(WeightsAndBias base, Loss loss, BlockKernel kernel, List<WeightsAndBias> lossSets, double[] probes,
+      int probeCount, int sampleBlocks, long sampleSeed) {
+    this(base, loss, kernel, lossSets, null, probes, probeCount, sampleBlocks, sampleSeed);
+  }
+
+  /**
+   * {@code setColumns[p]} ≥ 0 makes loss set p the layer of one output column j: W's column j [d×1] and
+   * bⱼ, whose loss is summed over that column of Y and T only (null: every set is a whole layer).
+   */
+  public ProbePlan(WeightsAndBias base, Loss loss, BlockKernel kernel, List<WeightsAndBias> lossSets, int[] setColumns,
+      double[] probes, int probeCount, int sampleBlocks, long sampleSeed) {
     this.base = base;
     this.loss = loss;
     this.kernel = kernel;
     this.lossSets = new ArrayList<>(lossSets);
+    this.setColumns = setColumns == null ? filled(lossSets.size()) : setColumns.clone();
     this.probes = probes;
     this.probeCount = probeCount;
+    this.sampleBlocks = sampleBlocks;
+    this.sampleSeed = sampleSeed;
+  }
+
+  private static int[] filled(int size) {
+    int[] c = new int[size];
+    java.util.Arrays.fill(c, -1);
+    return c;
+  }
+
+  /** The output column loss set {@code p} covers, or −1 for the whole layer. */
+  public int setColumn(int p) {
+    return setColumns[p];
+  }
+
+  /** Blocks kept whole for the sampled reference (0: none). */
+  public int sampleBlocks() {
+    return sampleBlocks;
+  }
+
+  long sampleSeed() {
+    return sampleSeed;
   }
 
   public WeightsAndBias base() {

@@ -1,15 +1,20 @@
 package dev.adjoint.verify;
 
+import dev.adjoint.kernel.GradientPartial;
 import dev.adjoint.kernel.WeightsAndBias;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
 /**
- * The reference check: L, dW and db recomputed on the driver from every row, streamed one block at a
- * time ({@link ReferenceSum}: plain loops, compensated sums); the row count; and Y and dX of the sampled
- * rows recomputed from their x with {@link RowReference}. Above 6·n·d·m = {@code referenceMaxFlops} it
- * recomputes a seeded sample of output columns (and skips L, which needs them all).
+ * The reference check. Always, from the probes summed over every row: the row count (exact) and L
+ * (compensated, through an aggregation of its own), against the gradient pass's. Then L, dW and db
+ * recomputed on the driver with plain loops and compensated sums ({@link ReferenceSum}: no BLAS, no
+ * kernel) — by default over the seeded sample of whole blocks ({@link BlockSample}) and compared with
+ * the partials the pass's own fold computed for exactly those blocks; with {@code fullReference}, over
+ * every row streamed to the driver one block at a time and compared with the result. Then Y and dX of
+ * sampled rows recomputed from their x ({@link RowReference}). Above 6·rows·d·m = {@code referenceMaxFlops}
+ * it recomputes a seeded sample of output columns (and skips L, which needs them all).
  */
 final class ReferenceCheck {
   private final ResultUnderTest r;
@@ -20,111 +25,139 @@ final class ReferenceCheck {
     this.options = options;
   }
 
-  /** The row count, L, dW, db, then Y and dX of {@code rows} (sampled in {@code sampleSeconds}). */
-  List<CheckResult> run(List<SampledRow> rows, double sampleSeconds) {
-    long t0 = System.nanoTime();
-    int[] columns = columns();
-    ReferenceSum ref = new ReferenceSum(r.d, r.m, columns);
-    r.passes.streamBlocks(block -> ref.add(block, r.params, r.loss));
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    String scope = columns.length == r.m ? "all rows"
-        : "all rows, " + columns.length + " of " + r.m + " output columns (seeded)";
+  /** The all-row invariants, the recomputed sums, then Y and dX of {@code rows}. */
+  List<CheckResult> run(ProbeSum sum, List<SampledRow> rows) {
     List<CheckResult> out = new ArrayList<>();
-    out.add(rowCount(ref, seconds));
-    if (ref.allColumns) {
-      out.add(loss(ref, scope));
+    out.add(rowCount(sum));
+    out.add(allRowLoss(sum));
+    long t0 = System.nanoTime();
+    if (options.fullReference()) {
+      int[] columns = columns(r.n);
+      ReferenceSum ref = new ReferenceSum(r.d, r.m, columns);
+      r.passes.streamBlocks(block -> ref.add(block, r.params, r.loss));
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      String scope = "every row streamed to the driver";
+      out.add(CheckResult.of(VerifyOptions.REFERENCE, "rows streamed", Math.abs(ref.rows() - r.n) / (double) r.n, 0.0,
+          seconds, ref.rows() + " rows streamed vs " + r.n + " aggregated"));
+      compareSums(out, ref, r.result.dW(), r.result.db(), r.result.loss(), r.s, r.tolerances, scope);
+    } else if (options.sampleBlocks() > 0) {
+      sampled(out, sum.sample, t0);
     }
-    out.add(weights(ref, scope));
-    out.add(bias(ref, scope));
     if (!rows.isEmpty()) {
-      out.addAll(sampledActivations(rows, sampleSeconds));
+      out.addAll(sampledActivations(rows));
     }
     return out;
   }
 
-  /** Rows streamed against rows aggregated: exact, tolerance 0 (a lost or doubled partition shows first here). */
-  private CheckResult rowCount(ReferenceSum ref, double seconds) {
-    double error = Math.abs(ref.rows() - r.n) / (double) Math.max(1, r.n);
-    String note = ref.rows() + " rows streamed to the driver vs " + r.n + " aggregated";
-    return CheckResult.of(VerifyOptions.REFERENCE, "row count n", error, 0.0, seconds, note);
+  /** Rows counted by the checks' probes against rows aggregated by the gradient: exact, tolerance 0. */
+  private CheckResult rowCount(ProbeSum sum) {
+    double error = Math.abs(sum.rows() - r.n) / (double) Math.max(1, r.n);
+    return CheckResult.of(VerifyOptions.REFERENCE, "row count n", error, 0.0, 0,
+        sum.rows() + " rows counted by the checks' probes vs " + r.n + " by the gradient");
   }
 
-  /** Every output column, or a seeded sample small enough for {@code referenceMaxFlops}. */
-  private int[] columns() {
-    double flops = 6.0 * r.n * r.d * r.m;
-    if (flops <= options.referenceMaxFlops()) {
-      return SeededIndices.range(r.m);
+  /** L of every row, summed by the probes (compensated, their own aggregation), against the gradient's L. */
+  private CheckResult allRowLoss(ProbeSum sum) {
+    double l = sum.lossSum() * r.s;
+    Comparison c = new Comparison(1);
+    c.set(0, r.result.loss(), l, r.tolerances.referenceLossTolerance(sum.absLossSum, sum.absGE, l));
+    return c.result(VerifyOptions.REFERENCE, "L, every row", 0, "the probes' compensated sum vs the gradient pass's");
+  }
+
+  /** The sample's partials (as the pass's fold computed them) against plain loops over the same rows. */
+  private void sampled(List<CheckResult> out, BlockSample sample, long t0) {
+    if (sample.entries().isEmpty()) {
+      out.add(CheckResult.of(VerifyOptions.REFERENCE, "sampled blocks", Double.NaN, 0.0, 0,
+          "no block was sampled: nothing recomputed"));
+      return;
     }
-    int c = (int) Math.max(1, Math.min(r.m, Math.floor(options.referenceMaxFlops() / (6.0 * Math.max(1, r.n) * r.d))));
-    return SeededIndices.sample(r.m, c, new Random(options.seed() ^ 0x5eed));
+    GradientPartial kernel = GradientPartial.empty(r.d, r.m);
+    long rows = sample.rows();
+    int[] columns = columns(rows);
+    ReferenceSum ref = new ReferenceSum(r.d, r.m, columns);
+    for (BlockSample.Entry e : sample.entries()) {
+      kernel.merge(e.partial);
+      ref.add(e.block, r.params, r.loss);
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    String scope = sample.entries().size() + " seeded block(s), " + rows + " rows";
+    out.add(CheckResult.of(VerifyOptions.REFERENCE, "sample rows", Math.abs(kernel.rowCount() - rows) / (double) rows,
+        0.0, seconds, kernel.rowCount() + " rows in the pass's partials vs " + rows + " in the sampled blocks"));
+    compareSums(out, ref, kernel.dWSum, kernel.dbSum, kernel.lossSum(), 1.0,
+        r.tolerances.over(rows, sample.entries().size()), scope);
   }
 
-  private CheckResult loss(ReferenceSum ref, String scope) {
-    double lRef = ref.loss.value(0) * r.s;
-    Comparison l = new Comparison(1);
-    l.set(0, r.result.loss(), lRef, r.tolerances.referenceLossTolerance(ref.absLossSum, ref.absGE, lRef));
-    return l.result(VerifyOptions.REFERENCE, "L", 0, "compensated sum, " + scope);
-  }
-
-  private CheckResult weights(ReferenceSum ref, String scope) {
+  /** L (when every column was recomputed), dW and db of {@code ref} against the given sums scaled by s. */
+  private void compareSums(List<CheckResult> out, ReferenceSum ref, double[] dW, double[] db, double loss, double s,
+      Tolerances t, String scope) {
+    String where = ref.allColumns ? scope : scope + ", " + ref.columns.length + " of " + r.m + " output columns (seeded)";
+    if (ref.allColumns) {
+      double lRef = ref.loss.value(0) * s;
+      Comparison l = new Comparison(1);
+      l.set(0, loss, lRef, t.referenceLossTolerance(ref.absLossSum, ref.absGE, lRef));
+      out.add(l.result(VerifyOptions.REFERENCE, "L", 0, "plain loops, " + where));
+    }
     int c = ref.columns.length;
     double[] dwRef = ref.dW.values();
     Comparison dw = new Comparison(r.d * c);
     for (int k = 0; k < r.d; k++) {
       for (int jj = 0; jj < c; jj++) {
         int q = k * c + jj;
-        double entry = dwRef[q] * r.s;
-        dw.set(q, r.result.dW()[k * r.m + ref.columns[jj]], entry,
-            r.tolerances.referenceGradientTolerance(ref.absXG[q], ref.absXE[k], entry));
+        double entry = dwRef[q] * s;
+        dw.set(q, dW[k * r.m + ref.columns[jj]], entry, t.referenceGradientTolerance(ref.absXG[q], ref.absXE[k], entry));
       }
     }
-    return dw.result(VerifyOptions.REFERENCE, "dW", 0, scope);
-  }
-
-  private CheckResult bias(ReferenceSum ref, String scope) {
-    int c = ref.columns.length;
+    out.add(dw.result(VerifyOptions.REFERENCE, "dW", 0, where));
     double[] dbRef = ref.db.values();
-    Comparison db = new Comparison(c);
+    Comparison b = new Comparison(c);
     for (int jj = 0; jj < c; jj++) {
-      double entry = dbRef[jj] * r.s;
-      db.set(jj, r.result.db()[ref.columns[jj]], entry,
-          r.tolerances.referenceGradientTolerance(ref.absG[jj], ref.sumE, entry));
+      double entry = dbRef[jj] * s;
+      b.set(jj, db[ref.columns[jj]], entry, t.referenceGradientTolerance(ref.absG[jj], ref.sumE, entry));
     }
-    return db.result(VerifyOptions.REFERENCE, "db", 0, scope);
+    out.add(b.result(VerifyOptions.REFERENCE, "db", 0, where));
   }
 
-  /** Y and dX of the sampled rows, recomputed from x with plain loops. */
-  private List<CheckResult> sampledActivations(List<SampledRow> rows, double seconds) {
+  /** Every output column, or a seeded sample small enough for {@code referenceMaxFlops} over {@code rows} rows. */
+  private int[] columns(long rows) {
+    double flops = 6.0 * rows * r.d * r.m;
+    if (flops <= options.referenceMaxFlops()) {
+      return SeededIndices.range(r.m);
+    }
+    int c = (int) Math.max(1, Math.min(r.m, Math.floor(options.referenceMaxFlops() / (6.0 * Math.max(1, rows) * r.d))));
+    return SeededIndices.sample(r.m, c, new Random(options.seed() ^ 0x5eed));
+  }
+
+  /** Y and dX (of the loss sum: G unscaled) of the sampled rows, recomputed from x with plain loops. */
+  private List<CheckResult> sampledActivations(List<SampledRow> rows) {
     Comparison y = new Comparison(rows.size() * r.m);
     Comparison dx = new Comparison(rows.size() * r.d);
     double[] g = new double[r.m];
     double[] dg = new double[r.m];
+    Tolerances t = r.tolerances.unscaled();
     for (int i = 0; i < rows.size(); i++) {
-      sampledOutputs(rows.get(i), i, y, g, dg);
-      sampledInputGradients(rows.get(i), i, dx, g, dg);
+      sampledOutputs(rows.get(i), i, y, g, dg, t);
+      sampledInputGradients(rows.get(i), i, dx, g, dg, t);
     }
-    String note = rows.size() + " sampled rows (seeded)";
-    return List.of(y.result(VerifyOptions.REFERENCE, "Y", seconds, note),
-        dx.result(VerifyOptions.REFERENCE, "dX", 0, note));
+    String note = rows.size() + " rows of the sampled blocks (seeded)";
+    return List.of(y.result(VerifyOptions.REFERENCE, "Y", 0, note), dx.result(VerifyOptions.REFERENCE, "dX", 0, note));
   }
 
   /** Row i's Y entries into {@code y}; its G into {@code g} and their rounding bounds δg into {@code dg}. */
-  private void sampledOutputs(SampledRow row, int i, Comparison y, double[] g, double[] dg) {
+  private void sampledOutputs(SampledRow row, int i, Comparison y, double[] g, double[] dg, Tolerances t) {
     for (int j = 0; j < r.m; j++) {
       double ref = RowReference.output(row.x(), 0, r.params, j);
       double e = RowReference.outputMagnitude(row.x(), 0, r.params, j);
-      y.set(i * r.m + j, row.y()[j], ref, r.tolerances.sampledOutputTolerance(e, ref));
+      y.set(i * r.m + j, row.y()[j], ref, t.sampledOutputTolerance(e, ref));
       g[j] = RowReference.lossGradient(ref, r.squared ? row.t()[j] : 0.0, r.squared);
-      dg[j] = r.tolerances.lossGradientEntryBound(e, g[j]);
+      dg[j] = t.lossGradientEntryBound(e, g[j]);
     }
   }
 
-  /** Row i's dX entries (dxₖ = Σⱼ gⱼWₖⱼ, scaled by s) into {@code dx}, from its G and δg. */
-  private void sampledInputGradients(SampledRow row, int i, Comparison dx, double[] g, double[] dg) {
+  /** Row i's dX entries (dxₖ = Σⱼ gⱼWₖⱼ) into {@code dx}, from its G and δg. */
+  private void sampledInputGradients(SampledRow row, int i, Comparison dx, double[] g, double[] dg, Tolerances t) {
     for (int k = 0; k < r.d; k++) {
-      double ref = RowReference.inputGradient(g, r.params, k) * r.s;
-      double tol = r.tolerances.sampledInputGradientTolerance(absProducts(g, r.params, k),
-          weightedBounds(dg, r.params, k), ref);
+      double ref = RowReference.inputGradient(g, r.params, k);
+      double tol = t.sampledInputGradientTolerance(absProducts(g, r.params, k), weightedBounds(dg, r.params, k), ref);
       dx.set(i * r.d + k, row.dx()[k], ref, tol);
     }
   }

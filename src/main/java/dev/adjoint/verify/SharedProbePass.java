@@ -6,57 +6,71 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The one extra distributed pass that the finite-difference, directional and Freivalds checks share:
- * each check adds the loss sets (perturbed parameters) or probe vectors it needs to one {@link ProbePlan},
- * the passes evaluate it once ({@link DataPasses#probe}), and each check reads its part of the
- * {@link ProbeSum}.
+ * The probes that the finite-difference, directional and Freivalds checks share: before the pass each
+ * check adds the loss sets (perturbed parameters) or probe vectors it needs, drawing from one seeded
+ * generator; the pass evaluates them once — beside the gradient, or in a pass of its own — into a
+ * {@link ProbeSum}; after it each check reads its part.
  */
 final class SharedProbePass {
-  /** A check that runs on the shared pass. */
+  /** A check that runs on the shared probes. */
   interface Check {
     /** Adds what this check evaluates to {@code pass}, drawing any randomness from {@code rng}. */
     void plan(SharedProbePass pass, Random rng);
 
-    /** This check's results from the summed pass, which took {@code seconds}. */
-    List<CheckResult> results(ProbeSum sum, double seconds);
+    /** This check's results from the summed probes, which took {@code seconds}. */
+    List<CheckResult> results(ResultUnderTest r, ProbeSum sum, double seconds);
   }
 
-  /** The note every result of the shared pass carries. */
-  static final String NOTE = "one shared pass";
+  /** The note every result of the shared probes carries. */
+  static final String NOTE = "probes summed in the gradient's pass";
 
-  private final ResultUnderTest r;
+  private final List<Check> checks;
   private final List<WeightsAndBias> lossSets = new ArrayList<>();
+  private final List<Integer> setColumns = new ArrayList<>();
   private double[] probes = new double[0];
   private int probeCount;
 
-  private SharedProbePass(ResultUnderTest r) {
-    this.r = r;
-  }
-
   /**
    * Plans {@code checks} in order with one generator seeded by {@code seed} (so each check's draws
-   * depend on the checks before it), runs the pass once, and returns every check's results in order.
+   * depend on the checks before it).
    */
-  static List<CheckResult> run(ResultUnderTest r, List<Check> checks, long seed) {
-    SharedProbePass pass = new SharedProbePass(r);
+  SharedProbePass(List<Check> checks, long seed) {
+    this.checks = List.copyOf(checks);
     Random rng = new Random(seed);
     for (Check check : checks) {
-      check.plan(pass, rng);
+      check.plan(this, rng);
     }
-    long t0 = System.nanoTime();
-    ProbePlan plan = new ProbePlan(r.params, r.loss, r.kernel, pass.lossSets, pass.probes, pass.probeCount);
-    ProbeSum sum = r.passes.probe(plan);
-    double seconds = (System.nanoTime() - t0) / 1e9;
+  }
+
+  /** What the pass evaluates, with the reference's sample of whole blocks. */
+  ProbePlan plan(LayerUnderTest layer, int sampleBlocks, long sampleSeed) {
+    int[] columns = setColumns.stream().mapToInt(Integer::intValue).toArray();
+    return new ProbePlan(layer.params, layer.loss, layer.kernel, lossSets, columns, probes, probeCount, sampleBlocks,
+        sampleSeed);
+  }
+
+  /** Every check's results in planning order. */
+  List<CheckResult> results(ResultUnderTest r, ProbeSum sum, double seconds) {
     List<CheckResult> out = new ArrayList<>();
     for (Check check : checks) {
-      out.addAll(check.results(sum, seconds));
+      out.addAll(check.results(r, sum, seconds));
     }
     return out;
   }
 
   /** Adds a loss set (the loss at {@code p}); returns its index in {@link ProbeSum}'s set sums. */
   int addLossSet(WeightsAndBias p) {
+    return addColumnLossSet(p, -1);
+  }
+
+  /**
+   * Adds a loss set of one output column j: {@code p} is the layer of that column alone (W's column j
+   * [d×1] and bⱼ), its loss summed over column j of Y and T — all of L that depends on W's column j and bⱼ,
+   * at 1/m of the cost of the whole layer. Returns its index.
+   */
+  int addColumnLossSet(WeightsAndBias p, int column) {
     lossSets.add(p);
+    setColumns.add(column);
     return lossSets.size() - 1;
   }
 
@@ -73,16 +87,17 @@ final class SharedProbePass {
 
   /** (L at set {@code plus} − L at set {@code minus}) / h, scaled by s. */
   static double centralDifference(ResultUnderTest r, ProbeSum sum, int plus, int minus, double h) {
-    return (sum.setLossSums[plus] - sum.setLossSums[minus]) / h * r.s;
+    return (sum.setLossSum(plus) - sum.setLossSum(minus)) / h * r.s;
   }
 
-  /** τ_W: the rounding of any one analytic dW entry ({@link Tolerances#analyticGradientBound}). */
-  static double weightGradientBound(ResultUnderTest r, ProbeSum sum) {
-    return r.tolerances.analyticGradientBound(sum.absXG, sum.absXE);
-  }
-
-  /** τ_b: the rounding of any one analytic db entry. */
-  static double biasGradientBound(ResultUnderTest r, ProbeSum sum) {
-    return r.tolerances.analyticGradientBound(sum.absSumG, sum.sumE);
+  /**
+   * τ of flat (W, b) entry e: the rounding of that analytic entry ({@link Tolerances#analyticGradientBound})
+   * from its own magnitudes — (|X|ᵀ|G|)ₖⱼ and (|X|ᵀe)ₖ for dWₖⱼ, (1ᵀ|G|)ⱼ and Σeᵢ for dbⱼ.
+   */
+  static double entryBound(ResultUnderTest r, ProbeSum sum, int e) {
+    if (r.index.isWeight(e)) {
+      return r.tolerances.analyticGradientBound(sum.absXtG[e], sum.absXtE[e / r.m]);
+    }
+    return r.tolerances.analyticGradientBound(sum.absColG[e - r.d * r.m], sum.sumE);
   }
 }

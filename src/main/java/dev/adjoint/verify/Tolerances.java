@@ -34,12 +34,22 @@ package dev.adjoint.verify;
  * method: {@code …Bound} for the rounding bound of one computed quantity, {@code …Tolerance} for the
  * tolerance of one compared entry. Every printed tolerance is one of the {@code …Tolerance} methods.
  */
-public record Tolerances(long n, int d, int m, int blockRows, double u, double scale, boolean squared) {
+public record Tolerances(long n, long blocks, int d, int m, int blockRows, double u, double scale, boolean squared) {
   /** Unit roundoff of float64, 2⁻⁵³. */
   public static final double U64 = 0x1p-53;
 
   /** Unit roundoff of float32, 2⁻²⁴. */
   public static final double U32 = 0x1p-24;
+
+  /** The same run's bounds with no final scaling (s = 1): for sums compared before the mean's 1/n. */
+  public Tolerances unscaled() {
+    return new Tolerances(n, blocks, d, m, blockRows, u, 1.0, squared);
+  }
+
+  /** The bounds of sums over {@code rows} rows in {@code blocks} blocks, unscaled: the reference's sample. */
+  public Tolerances over(long rows, long blocks) {
+    return new Tolerances(rows, blocks, d, m, blockRows, u, 1.0, squared);
+  }
 
   // ---- building blocks ---------------------------------------------------------------------------
 
@@ -50,15 +60,25 @@ public record Tolerances(long n, int d, int m, int blockRows, double u, double s
   }
 
   /**
-   * γ for a sum of n terms as the kernel accumulates it: in the products' precision u throughout, or —
-   * for float32 products — in float32 within each block of at most {@code blockRows} rows and in float64
-   * across the ⌈n/blockRows⌉ block sums: γ_{min(n,B)+1}(u) + γ_{⌈n/B⌉+1}(2⁻⁵³).
+   * γ for a sum of n terms as the kernel accumulates it: each block's at most B = {@code blockRows} rows
+   * summed on their own in the products' precision u (any order: the BLAS chooses), then the {@code
+   * blocks} block sums added in float64 (one rounding per block and entry, in any tree):
+   * γ_{min(n,B)+1}(u) + γ_{blocks+1}(2⁻⁵³). For n = 2·10⁶ rows in blocks of 6553 this is 7.6·10⁻¹³, where
+   * one n-long accumulation would be γ_n = 2.2·10⁻¹⁰.
    */
-  public static double sumGamma(long n, int blockRows, double u) {
-    if (u <= U64 || n <= blockRows) {
-      return gamma(n + 1, u);
-    }
-    return gamma(blockRows + 1, u) + gamma(Math.ceil((double) n / blockRows) + 1, U64);
+  public static double sumGamma(long n, int blockRows, long blocks, double u) {
+    return gamma(Math.min(n, blockRows) + 1, u) + gamma(Math.max(1, blocks) + 1, U64);
+  }
+
+  /**
+   * The rounding of a compensated sum (Neumaier, {@link dev.adjoint.kernel.NeumaierSum}) of k terms, as a
+   * multiple of Σ|terms|: u·|Σ| + γ²_k·Σ|terms| ≤ (u + γ²_k)·Σ|terms| for one sum; the pass sums each
+   * block's terms so, then the block sums so (across blocks and partitions), which at most doubles it
+   * with k the total count: (2u + 3γ²_k)·Σ|terms| (γ² of 2·10⁶·16 terms is 1.3·10⁻¹⁷: the bound is 2u).
+   */
+  public static double compensatedGamma(double k) {
+    double g = gamma(k, U64);
+    return 2 * U64 + 3 * g * g;
   }
 
   /** Two computations each within {@code bound}, compared after a final scaling: 2·bound·scale + 2u·|magnitude|. */
@@ -72,11 +92,17 @@ public record Tolerances(long n, int d, int m, int blockRows, double u, double s
   }
 
   /**
-   * Default step for a parameter θ: 2⁻¹⁰·max(1, |θ|). Large, because with no truncation term the only
-   * error is rounding over h; a power of two so θ ± h/2 is exact when θ is a small multiple of it.
+   * The step h of a central difference in θ for {@code loss}. For the sum and squared losses, L is a
+   * polynomial of degree ≤ 2 in every parameter and input, so the central difference has no truncation
+   * error for any h, and the rounding error it carries falls as 1/h: h is the power of two ≥ max(1, |θ|).
+   * For other losses, 2⁻¹⁰·max(1, |θ|) (their truncation error then needs its own bound).
    */
-  public static double step(double theta) {
-    return 0x1p-10 * Math.max(1.0, Math.abs(theta));
+  public static double step(double theta, dev.adjoint.kernel.Loss loss) {
+    double scale = Math.max(1.0, Math.abs(theta));
+    if (loss.thirdDerivativeIsZero()) {
+      return Math.scalb(1.0, Math.getExponent(scale) + (scale == Math.scalb(1.0, Math.getExponent(scale)) ? 0 : 1));
+    }
+    return 0x1p-10 * scale;
   }
 
   // ---- bounds on one computed quantity -----------------------------------------------------------
@@ -100,13 +126,16 @@ public record Tolerances(long n, int d, int m, int blockRows, double u, double s
   }
 
   /**
-   * η: bound on one computed loss sum over {@code rows} rows and m outputs: γ_{rows·m+3}(2⁻⁵³)·Σ|ℓᵢⱼ| —
-   * every kernel sums the loss in float64: the sum itself, and up to 3 roundings inside each ℓ — plus
-   * Y's error carried through ∂L/∂Y = G, Σᵢⱼ|gᵢⱼ|·δyᵢⱼ ≤ γ_{d+3}(u)·Σᵢ ‖gᵢ‖₁·eᵢ. {@code absGE} is
-   * Σᵢ ‖gᵢ‖₁·eᵢ.
+   * η: bound on one computed loss sum over {@code rows} rows and m outputs. Every kernel sums the loss in
+   * float64 with compensation within each block and across blocks and partitions ({@link #compensatedGamma}
+   * of rows·m terms), and each ℓ has its own roundings (squared: ½(y − t)², γ₃; sum: none beyond y's): so
+   * (compensated + γ₃)·Σ|ℓᵢⱼ|; plus Y's error carried through ∂L/∂Y = G, Σᵢⱼ|gᵢⱼ|·δyᵢⱼ ≤
+   * γ_{d+3}(u)·Σᵢ ‖gᵢ‖₁·eᵢ ({@code absGE}). Before compensation the first term was γ_{rows·m}·Σ|ℓ|, which
+   * grows with n; now only the per-row γ_{d+3} term does, and only as Σᵢ.
    */
   public double lossSumBound(long rows, double absLossSum, double absGE) {
-    return gamma((double) rows * m + 3, U64) * absLossSum + forwardRowBound(absGE);
+    double perTerm = squared ? gamma(3, U64) : 0.0;
+    return (compensatedGamma((double) rows * m) + perTerm) * absLossSum + forwardRowBound(absGE);
   }
 
   /**
@@ -117,7 +146,7 @@ public record Tolerances(long n, int d, int m, int blockRows, double u, double s
    */
   public double gradientSumBound(double absTerms, double absXE) {
     double fromG = squared ? gamma(d + 3, u) * absXE + u * absTerms : 0.0;
-    return sumGamma(n, blockRows, u) * absTerms + fromG;
+    return sumGamma(n, blockRows, blocks, u) * absTerms + fromG;
   }
 
   /**
@@ -161,50 +190,52 @@ public record Tolerances(long n, int d, int m, int blockRows, double u, double s
   /**
    * A central difference in one entry θ of W or b against ∂L/∂θ: (η₊ + η₋)/h·s + τ (the analytic
    * entry's rounding, {@link #analyticGradientBound}) + u·(2|θ| + h)·|∂L/∂θ|/h (the kernel may round θ±
-   * again, float32: u·(|θ₊| + |θ₋|) through ∂L/∂θ, over h) + 2u·|fd|.
+   * again, float32: u·(|θ₊| + |θ₋|) through ∂L/∂θ, over h) + 3u·|fd| (the quotient's rounding, and h =
+   * θ₊ − θ₋ itself rounded once when θ₊ and θ₋ are not within a factor 2 of each other).
    */
   public double finiteDifferenceTolerance(double etaPlus, double etaMinus, double h, double tau, double theta,
       double gradient, double fd) {
     double eta = centralDifference(etaPlus, etaMinus, h) * scale;
     double rounding = u * (2 * Math.abs(theta) + h) * Math.abs(gradient) / h;
-    return eta + tau + rounding + 2 * u * Math.abs(fd);
+    return eta + tau + rounding + 3 * U64 * Math.abs(fd);
   }
 
   /**
    * A central difference along a unit direction (V, v) of (W, b), step h, against ⟨dW, V⟩ + ⟨db, v⟩:
-   * (η₊ + η₋)/h·s + √(dm)·τ_W + √m·τ_b (the gradient's rounding along V: Σ|Vₖⱼ| ≤ √(dm) for a unit V) +
-   * u·Σ|∇θ|·(|θ₊| + |θ₋|)/h (the rounding of the perturbed parameters, through ∂L/∂θ) +
-   * γ_{dm+m}(2⁻⁵³)·Σ|∇θ·vθ| (the inner product's own rounding) + 2u·|fd|. {@code perturbed} is
-   * Σ|∇θ|·(|θ₊| + |θ₋|), {@code absDot} is Σ|∇θ·vθ|.
+   * (η₊ + η₋)/h·s + τ_V (the analytic gradient's rounding along the direction, Σ|Vₖⱼ|·τₖⱼ + Σ|vⱼ|·τⱼ
+   * with each entry's own τ, {@link #analyticGradientBound}) + u·Σ|∇θ|·(|θ₊| + |θ₋|)/h (the rounding of
+   * the perturbed parameters, through ∂L/∂θ) + γ_{dm+m}(2⁻⁵³)·Σ|∇θ·vθ| (the inner product's own rounding)
+   * + 3u·|fd|. {@code perturbed} is Σ|∇θ|·(|θ₊| + |θ₋|), {@code absDot} is Σ|∇θ·vθ|.
    */
-  public double directionalTolerance(double etaPlus, double etaMinus, double h, double tauW, double tauB,
-      double perturbed, double absDot, double fd) {
-    return centralDifference(etaPlus, etaMinus, h) * scale + Math.sqrt(d * m) * tauW + Math.sqrt(m) * tauB
-        + u * perturbed / h + gamma(d * m + m, U64) * absDot + 2 * u * Math.abs(fd);
+  public double directionalTolerance(double etaPlus, double etaMinus, double h, double tauAlong, double perturbed,
+      double absDot, double fd) {
+    return centralDifference(etaPlus, etaMinus, h) * scale + tauAlong + u * perturbed / h
+        + gamma(d * m + m, U64) * absDot + 3 * U64 * Math.abs(fd);
   }
 
   /**
    * Row c of dW·r against (Xᵀ·(G·r))_c for a ±1 vector r (‖r‖₁ = m). Both sides sum the same n·m
-   * products x·g·r: dW as the kernel summed it (γ_sum) and Xᵀ(G·r) summed in float64 by the probe pass
-   * (γ_{n+m+1}(2⁻⁵³)), so β = (γ_sum + γ_{n+m+1}(2⁻⁵³))·(|X|ᵀ|G||r|)_c + (squared only) G's own error
-   * γ_{d+3}(u)·(|X|ᵀe)_c·m + u·(|X|ᵀ|G||r|)_c; compared as 2·β·s + 2u·|dW·r|, plus the driver's product
-   * dW·r, γ_m(2⁻⁵³)·Σⱼ|dW_cj|. {@code absXtGR} is (|X|ᵀ|G||r|)_c, {@code absXtE} is (|X|ᵀe)_c,
-   * {@code absDwRow} is Σⱼ|dW_cj|, {@code dwr} is (dW·r)_c.
+   * products x·g·r: dW as the kernel summed it ({@link #sumGamma}) and Xᵀ(G·r) summed by the probe pass
+   * the same blocked way, G·r first (γ_{min(n,B)+m+1}(2⁻⁵³) + γ_{blocks+1}(2⁻⁵³)), so β = (both γ)·(|X|ᵀ|G||r|)_c
+   * + (squared only) G's own error γ_{d+3}(u)·(|X|ᵀe)_c·m + u·(|X|ᵀ|G||r|)_c; compared as 2·β·s +
+   * 2u·|dW·r|, plus the driver's product dW·r, γ_m(2⁻⁵³)·Σⱼ|dW_cj|. {@code absXtGR} is (|X|ᵀ|G||r|)_c,
+   * {@code absXtE} is (|X|ᵀe)_c, {@code absDwRow} is Σⱼ|dW_cj|, {@code dwr} is (dW·r)_c.
    */
   public double freivaldsRowTolerance(double absXtGR, double absXtE, double absDwRow, double dwr) {
     double fromG = squared ? gamma(d + 3, u) * absXtE * m + u * absXtGR : 0.0;
-    double sums = sumGamma(n, blockRows, u) + gamma(n + m + 1, U64);
+    double probe = gamma(Math.min(n, blockRows) + m + 1, U64) + gamma(Math.max(1, blocks) + 1, U64);
+    double sums = sumGamma(n, blockRows, blocks, u) + probe;
     return comparison(sums * absXtGR + fromG, scale, Math.abs(dwr), u) + gamma(m, U64) * absDwRow;
   }
 
   /**
-   * Σⱼ dbⱼ against 1ᵀG1: both sides sum the n·m entries of G, β = (γ_sum + γ_{nm+m}(2⁻⁵³))·Σ|G| +
-   * (squared only) γ_{d+3}(u)·Σᵢeᵢ·m + u·Σ|G|; compared as 2·β·s + 2u·|Σ db|, plus the driver's sum of
-   * db, γ_m(2⁻⁵³)·Σ|db|.
+   * Σⱼ dbⱼ against 1ᵀG1: the kernel summed db blocked ({@link #sumGamma}·Σ|G|), the probe summed every
+   * entry of G with compensation ({@link #compensatedGamma}·Σ|G|), and (squared only) G's own error
+   * γ_{d+3}(u)·Σᵢeᵢ·m + u·Σ|G|; compared as 2·β·s + 2u·|Σ db|, plus the driver's sum of db, γ_m(2⁻⁵³)·Σ|db|.
    */
   public double freivaldsBiasTolerance(double absSumG, double sumE, double absDb, double dbSum) {
     double fromG = squared ? gamma(d + 3, u) * sumE * m + u * absSumG : 0.0;
-    double sums = sumGamma(n, blockRows, u) + gamma(n * (double) m + m, U64);
+    double sums = sumGamma(n, blockRows, blocks, u) + compensatedGamma(n * (double) m);
     return comparison(sums * absSumG + fromG, scale, Math.abs(dbSum), u) + gamma(m, U64) * absDb;
   }
 
@@ -213,13 +244,13 @@ public record Tolerances(long n, int d, int m, int blockRows, double u, double s
    * bounds η±) against its dX entry: (η₊ + η₋)/h·s + τ_dx + u·(|x₊| + |x₋|)·|dx|/h + 2u·|fd|, where the
    * analytic entry's rounding, bounded by the row's magnitudes (e its row bound, max|g| its largest G
    * entry, Σⱼ|Wₖⱼ| = {@code absWRow}), is τ_dx = 2·(γ_{m+1}(u)·max|g|·Σⱼ|Wₖⱼ| + (squared only)
-   * (γ_{d+3}(u)·e + u·max|g|)·Σⱼ|Wₖⱼ|)·s.
+   * (γ_{d+3}(u)·e + u·max|g|)·Σⱼ|Wₖⱼ|)·s; 3u·|fd| as in {@link #finiteDifferenceTolerance}.
    */
   public double inputFiniteDifferenceTolerance(double etaPlus, double etaMinus, double h, double e, double gMax,
       double absWRow, double xPlus, double xMinus, double dx, double fd) {
     double fromG = squared ? (gamma(d + 3, u) * e + u * gMax) * absWRow : 0.0;
     double tauDx = 2 * (gamma(m + 1, u) * gMax * absWRow + fromG) * scale;
     double rounding = u * (Math.abs(xPlus) + Math.abs(xMinus)) * Math.abs(dx) / h;
-    return centralDifference(etaPlus, etaMinus, h) * scale + tauDx + rounding + 2 * u * Math.abs(fd);
+    return centralDifference(etaPlus, etaMinus, h) * scale + tauDx + rounding + 3 * U64 * Math.abs(fd);
   }
 }

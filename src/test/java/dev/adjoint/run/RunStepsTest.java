@@ -3,6 +3,7 @@ package dev.adjoint.run;
 import static dev.adjoint.kernel.Close.assertClose;
 import static dev.adjoint.kernel.Close.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adjoint.TestSpark;
 import dev.adjoint.data.TableSpec;
@@ -92,5 +93,37 @@ class RunStepsTest {
       r[k] *= s;
     }
     return r;
+  }
+
+  /**
+   * What the checks bring to the driver does not grow with n: the probes' sums and the sampled blocks are
+   * the same size at n and at 10·n (same d, m and block size), and every check passes at both.
+   */
+  @org.junit.jupiter.api.Test
+  void theChecksTrafficToTheDriverDoesNotGrowWithN() throws Exception {
+    int d = 6;
+    int m = 3;
+    long[] bytes = new long[2];
+    int[] sizes = {2_000, 20_000};
+    for (int q = 0; q < 2; q++) {
+      Random rng = new Random(q);
+      int n = sizes[q];
+      Path sub = java.nio.file.Files.createDirectories(dir.resolve("n" + n));
+      TableSpec spec = TestTables.write(spark, sub, Layout.ARRAY_DOUBLE, random(rng, n * d), random(rng, n * m), n, d, m);
+      WeightsAndBias p = new WeightsAndBias(d, m, random(rng, d * m), random(rng, m));
+      String w = NpyFiles.write(sub.resolve("W.npy"), new int[] {d, m}, p.weights);
+      String b = NpyFiles.write(sub.resolve("b.npy"), new int[] {m}, p.bias);
+      RunOptions o = options(spec, w, b, Loss.SQUARED, Reduction.SUM, 3, 100);
+      RunOptions verified = new RunOptions(o.input(), o.weightsPath(), o.biasPath(), o.initSeed(), o.outDim(), o.loss(),
+          o.reduction(), o.partitions(), o.treeDepth(), o.blockRows(), o.blockBytes(), o.output(), o.overwrite(),
+          o.writeActivations(), o.showRows(), o.precision(), o.cache(), o.aggregation(), o.skipInvalid(),
+          dev.adjoint.verify.VerifyOptions.defaults(dev.adjoint.verify.VerifyOptions.ALL));
+      RunResult r = RunSteps.run(spark, verified);
+      assertTrue(r.verified(), r.checks().toString());
+      assertEquals("none", r.cacheLevel(), "the default checks ride on the gradient pass: nothing cached");
+      bytes[q] = r.verificationCost().driverBytes();
+      assertTrue(r.verificationCost().sampleBytes() > 0, "two sampled blocks reached the driver");
+    }
+    assertEquals(bytes[0], bytes[1], "bytes to the driver at n = 2000 and n = 20000");
   }
 }

@@ -101,17 +101,21 @@ class ProbeSumTest {
   /** Every summed field of a partial, with the Σ|terms| the partial itself carries for it. */
   private static List<Field> fields(ProbeSum s) {
     List<Field> f = new ArrayList<>();
-    f.add(new Field("lossSum", s.lossSum, s.absLossSum));
-    f.add(new Field("sumG", s.sumG, s.absSumG));
+    f.add(new Field("lossSum", s.lossSum(), s.absLossSum));
+    f.add(new Field("sumG", s.sumG.value(), s.absSumG));
     // sums of terms ≥ 0: Σ|terms| is the value itself
     f.add(new Field("absLossSum", s.absLossSum, s.absLossSum));
     f.add(new Field("absGE", s.absGE, s.absGE));
     f.add(new Field("absSumG", s.absSumG, s.absSumG));
     f.add(new Field("sumE", s.sumE, s.sumE));
-    f.add(new Field("absXG", s.absXG, s.absXG));
-    f.add(new Field("absXE", s.absXE, s.absXE));
-    for (int p = 0; p < s.setLossSums.length; p++) {
-      f.add(new Field("setLossSums[" + p + "]", s.setLossSums[p], s.setAbsLossSums[p]));
+    for (int q = 0; q < s.absXtG.length; q++) {
+      f.add(new Field("absXtG[" + q + "]", s.absXtG[q], s.absXtG[q]));
+    }
+    for (int q = 0; q < s.absColG.length; q++) {
+      f.add(new Field("absColG[" + q + "]", s.absColG[q], s.absColG[q]));
+    }
+    for (int p = 0; p < s.setLoss.length; p++) {
+      f.add(new Field("setLoss[" + p + "]", s.setLossSum(p), s.setAbsLossSums[p]));
       f.add(new Field("setAbsLossSums[" + p + "]", s.setAbsLossSums[p], s.setAbsLossSums[p]));
       f.add(new Field("setAbsGE[" + p + "]", s.setAbsGE[p], s.setAbsGE[p]));
     }
@@ -193,6 +197,37 @@ class ProbeSumTest {
       ProbeSum rightFirst = pass(plan, 0, 2).merge(pass(plan, 2, 4).merge(pass(plan, 4, blocks.size())));
       assertSameSums(leftFirst, rightFirst, "(a·b)·c vs a·(b·c)");
     }
+  }
+
+  /**
+   * The sample of whole blocks is the same whichever way the blocks are split into partials and merged
+   * (the smallest seeded hashes of all), each kept block brings the partial of exactly its own rows, and
+   * the block count is the number of non-empty blocks.
+   */
+  @Test
+  void theBlockSampleIsTheSameWhateverTheSplit() {
+    ProbePlan plan = new ProbePlan(base, Loss.SQUARED, BlockKernel.CORRECT, List.of(), new double[0], 0, 3, 99);
+    ProbeSum whole = numbered(plan, 0, blocks.size());
+    assertEquals(BLOCK_ROWS.length - 1, whole.blocks, "non-empty blocks");
+    List<Long> expected = whole.sample.entries().stream().map(e -> e.hash).toList();
+    assertEquals(3, expected.size());
+    for (int split = 0; split <= blocks.size(); split++) {
+      ProbeSum merged = numbered(plan, 0, split).merge(numbered(plan, split, blocks.size()));
+      assertEquals(expected, merged.sample.entries().stream().map(e -> e.hash).toList(), "split at " + split);
+    }
+    for (BlockSample.Entry e : whole.sample.entries()) {
+      assertEquals(e.block.rows, e.partial.rowCount(), "the partial is of the block alone");
+      assertEquals(e.block.rows * M, e.y.length);
+    }
+  }
+
+  /** Blocks [from, to) numbered by their position in the whole list, as one partition's blocks are. */
+  private ProbeSum numbered(ProbePlan plan, int from, int to) {
+    ProbeSum s = ProbeSum.empty(plan);
+    for (int i = from; i < to; i++) {
+      s.add(blocks.get(i), plan, 0, i, ProbeSum.kernelPartial(plan));
+    }
+    return s;
   }
 
   /** The bound is tight enough to see a merge that loses half the data. */
