@@ -46,7 +46,8 @@ final class FreivaldsCheck implements SharedProbePass.Check {
           abs += Math.abs(dW[row * m + j]);
         }
         c.set(row * k + q, v, sum.xtGR[row * k + q] * r.s,
-            r.tolerances.freivaldsRowTolerance(sum.absXtGR[row * k + q], sum.absXtE[row], abs, v));
+            r.tolerances.freivaldsRowTolerance(Math.sqrt(sum.xColSq[row] * sum.gRowL1Sq),
+                Math.sqrt(sum.xColSq[row] * sum.sumE2), abs, v));
       }
     }
     return c.result(VerifyOptions.FREIVALDS, "dW·r vs Xᵀ(G·r)", seconds,

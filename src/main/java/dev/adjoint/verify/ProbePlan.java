@@ -27,6 +27,7 @@ public final class ProbePlan implements Serializable {
   private final int probeCount;
   private final int sampleBlocks;
   private final long sampleSeed;
+  private transient WeightsAndBias stacked;
 
   public ProbePlan(WeightsAndBias base, Loss loss, BlockKernel kernel, List<WeightsAndBias> lossSets, double[] probes,
       int probeCount) {
@@ -60,6 +61,44 @@ public final class ProbePlan implements Serializable {
     int[] c = new int[size];
     java.util.Arrays.fill(c, -1);
     return c;
+  }
+
+  /**
+   * Every layer the pass evaluates side by side — the base, then each loss set — as one layer of
+   * m + Σₚ mₚ outputs: W's columns and b's entries of each, in order. One forward GEMM of this layer
+   * gives every set's Y (each output column depends on its own column of W only); wider GEMMs run
+   * closer to the machine's peak than one narrow GEMM per set.
+   */
+  public WeightsAndBias stacked() {
+    if (stacked == null) {
+      int d = base.inputDim;
+      int width = base.outputDim;
+      for (WeightsAndBias set : lossSets) {
+        width += set.outputDim;
+      }
+      double[] w = new double[d * width];
+      double[] b = new double[width];
+      int offset = 0;
+      for (int p = -1; p < lossSets.size(); p++) {
+        WeightsAndBias set = p < 0 ? base : lossSets.get(p);
+        for (int k = 0; k < d; k++) {
+          System.arraycopy(set.weights, k * set.outputDim, w, k * width + offset, set.outputDim);
+        }
+        System.arraycopy(set.bias, 0, b, offset, set.outputDim);
+        offset += set.outputDim;
+      }
+      stacked = new WeightsAndBias(d, width, w, b);
+    }
+    return stacked;
+  }
+
+  /** The first output of loss set {@code p} in {@link #stacked} (the base's are 0 … m − 1). */
+  public int stackedOffset(int p) {
+    int offset = base.outputDim;
+    for (int q = 0; q < p; q++) {
+      offset += lossSets.get(q).outputDim;
+    }
+    return offset;
   }
 
   /** The output column loss set {@code p} covers, or −1 for the whole layer. */

@@ -44,15 +44,18 @@ public final class ProbeSum implements Serializable {
   final double[] setAbsGE;
   /** Xᵀ·(G·R) [d×k]. */
   final double[] xtGR;
-  /** |X|ᵀ·(|G|·|R|) [d×k]. */
-  final double[] absXtGR;
-  /** |X|ᵀ·e [d]. */
-  final double[] absXtE;
-  /** |X|ᵀ·|G| [d×m]: what bounds the rounding of each dW entry. */
-  final double[] absXtG;
+  /** Σᵢ xᵢₖ² [d]: with Cauchy–Schwarz, Σᵢ|xᵢₖ|·aᵢ ≤ ‖x₍ₖ₎‖₂·‖a‖₂ bounds every magnitude over rows. */
+  final double[] xColSq;
+  /** Σᵢ gᵢⱼ² [m]: (|X|ᵀ|G|)ₖⱼ ≤ √(Σᵢxᵢₖ²·Σᵢgᵢⱼ²), what bounds the rounding of dWₖⱼ. */
+  final double[] gColSq;
+  /** Σᵢ ‖gᵢ‖₁²: (|X|ᵀ|G||R|)_c ≤ √(Σᵢxᵢc²·Σᵢ‖gᵢ‖₁²) for ±1 probes. */
+  double gRowL1Sq;
+  /** Σᵢ eᵢ²: (|X|ᵀe)ₖ ≤ √(Σᵢxᵢₖ²·Σᵢeᵢ²). */
+  double sumE2;
   /** 1ᵀ·|G| [m]: what bounds the rounding of each db entry. */
   final double[] absColG;
   final BlockSample sample;
+  private transient Scratch scratch;
 
   private ProbeSum(int d, int m, int k, int sets, int sampleBlocks, long sampleSeed) {
     this.d = d;
@@ -65,9 +68,8 @@ public final class ProbeSum implements Serializable {
     this.setAbsLossSums = new double[sets];
     this.setAbsGE = new double[sets];
     this.xtGR = new double[d * k];
-    this.absXtGR = new double[d * k];
-    this.absXtE = new double[d];
-    this.absXtG = new double[d * m];
+    this.xColSq = new double[d];
+    this.gColSq = new double[m];
     this.absColG = new double[m];
     this.sample = new BlockSample(sampleBlocks, sampleSeed);
   }
@@ -98,19 +100,26 @@ public final class ProbeSum implements Serializable {
     if (n == 0) {
       return this;
     }
-    double[] xNorm1 = new double[n];
+    if (scratch == null) {
+      scratch = new Scratch();
+    }
+    double[] xNorm1 = scratch.xNorm1(n);
     for (int i = 0; i < n; i++) {
       xNorm1[i] = RowReference.norm1(block.x, i * d, d);
     }
-    double[] g = new double[n * m];
-    double[] e = rowBounds(xNorm1, plan.base());
-    addBase(block, plan, xNorm1, e, g);
-    double[] absX = Dense.abs(block.x, n * d);
-    addMagnitudes(block, absX, e, g);
+    // one forward GEMM for the base and every loss set side by side ({@link ProbePlan#stacked})
+    WeightsAndBias stacked = plan.stacked();
+    double[] yAll = scratch.yAll(n * stacked.outputDim);
+    plan.kernel().forward(block, stacked, yAll);
+    double[] g = scratch.g(n * m);
+    columnsOf(yAll, n, stacked.outputDim, 0, m, g);
+    double[] e = rowBounds(xNorm1, n, plan.base(), scratch.e(n));
+    addBase(block, plan, e, g);
+    addMagnitudes(block, e, g);
     if (k > 0) {
-      addFreivalds(block, plan, absX, g);
+      addFreivalds(block, plan, g);
     }
-    addLossSets(block, plan, xNorm1, g);
+    addLossSets(block, plan, xNorm1, yAll);
     rows += n;
     blocks++;
     if (partialOf != null) {
@@ -125,10 +134,10 @@ public final class ProbeSum implements Serializable {
   }
 
   /** The loss at the base parameters and the magnitudes of its G (left in {@code g}). */
-  private void addBase(Block block, ProbePlan plan, double[] xNorm1, double[] e, double[] g) {
+  private void addBase(Block block, ProbePlan plan, double[] e, double[] g) {
     double[] absL = new double[1];
     double[] absGe = new double[1];
-    loss.add(lossAt(block, plan.base(), plan, g, e, absL, absGe));
+    loss.add(lossAt(block.targets, block.rows, plan.base(), plan, g, e, absL, absGe));
     absLossSum += absL[0];
     absGE += absGe[0];
     for (int i = 0; i < block.rows; i++) {
@@ -143,73 +152,86 @@ public final class ProbeSum implements Serializable {
     }
   }
 
-  /** |X|ᵀ·|G|, 1ᵀ·|G| and |X|ᵀ·e of the block, each summed in a zeroed buffer and then added. */
-  private void addMagnitudes(Block block, double[] absX, double[] e, double[] g) {
+  /**
+   * The magnitudes over rows that bound the gradients' rounding (Cauchy–Schwarz: Σᵢ xᵢₖ², Σᵢ gᵢⱼ²,
+   * Σᵢ ‖gᵢ‖₁², Σᵢ eᵢ²) and 1ᵀ·|G|, with loops over the block: no |X| is materialised, no GEMM.
+   */
+  private void addMagnitudes(Block block, double[] e, double[] g) {
     int n = block.rows;
-    double[] absG = Dense.abs(g, n * m);
-    double[] buf = new double[d * m];
-    Dense.multTransAAdd(absX, n, d, absG, m, buf);
-    Dense.addInto(absXtG, buf);
-    double[] col = new double[m];
-    Dense.colSumsAdd(absG, n, m, col);
-    Dense.addInto(absColG, col);
-    double[] xe = new double[d];
-    Dense.multTransAAdd(absX, n, d, e, 1, xe);
-    Dense.addInto(absXtE, xe);
+    for (int i = 0; i < n; i++) {
+      int xi = i * d;
+      for (int c = 0; c < d; c++) {
+        double x = block.x[xi + c];
+        xColSq[c] += x * x;
+      }
+      double l1 = 0;
+      for (int j = 0; j < m; j++) {
+        double v = g[i * m + j];
+        gColSq[j] += v * v;
+        absColG[j] += Math.abs(v);
+        l1 += Math.abs(v);
+      }
+      gRowL1Sq += l1 * l1;
+      sumE2 += e[i] * e[i];
+    }
   }
 
-  /** Xᵀ·(G·R) and |X|ᵀ·(|G|·|R|) from the base G. */
-  private void addFreivalds(Block block, ProbePlan plan, double[] absX, double[] g) {
+  /** Xᵀ·(G·R) from the base G, one block summed in a zeroed buffer and then added. */
+  private void addFreivalds(Block block, ProbePlan plan, double[] g) {
     int n = block.rows;
     double[] gr = new double[n * k];
     double[] buf = new double[d * k];
     Dense.mult(g, n, m, plan.probes(), k, gr);
     Dense.multTransAAdd(block.x, n, d, gr, k, buf);
     Dense.addInto(xtGR, buf);
-    Arrays.fill(buf, 0.0);
-    Dense.mult(Dense.abs(g, n * m), n, m, Dense.abs(plan.probes(), m * k), k, gr);
-    Dense.multTransAAdd(absX, n, d, gr, k, buf);
-    Dense.addInto(absXtGR, buf);
   }
 
-  /** The loss at every probe set, with its magnitudes; {@code g} is scratch. */
-  private void addLossSets(Block block, ProbePlan plan, double[] xNorm1, double[] g) {
+  /** The loss at every probe set, from its columns of the stacked forward {@code yAll}, with its magnitudes. */
+  private void addLossSets(Block block, ProbePlan plan, double[] xNorm1, double[] yAll) {
+    int n = block.rows;
+    int width = plan.stacked().outputDim;
     double[] absL = new double[1];
     double[] absGe = new double[1];
     double[] column = null;
+    double[] g = scratch.g(n * m);
+    double[] e = scratch.e(n);
     for (int p = 0; p < setLoss.length; p++) {
       WeightsAndBias set = plan.lossSets().get(p);
       int j = plan.setColumn(p);
-      Block b = block;
-      if (j >= 0) {  // the layer of output column j: T's column j as the targets
-        if (block.targets != null) {
-          column = column == null ? new double[block.rows] : column;
-          for (int i = 0; i < block.rows; i++) {
-            column[i] = block.targets[i * block.targetWidth + j];
-          }
-        }
-        b = new Block(block.rows, block.features, block.x, block.targets == null ? 0 : 1,
-            block.targets == null ? null : column, null, 0);
+      double[] targets = block.targets;
+      if (j >= 0 && block.targets != null) {  // the layer of output column j: T's column j as the targets
+        column = column == null ? new double[n] : column;
+        columnsOf(block.targets, n, block.targetWidth, j, 1, column);
+        targets = column;
       }
-      setLoss[p].add(lossAt(b, set, plan, g, rowBounds(xNorm1, set), absL, absGe));
+      columnsOf(yAll, n, width, plan.stackedOffset(p), set.outputDim, g);
+      setLoss[p].add(lossAt(targets, n, set, plan, g, rowBounds(xNorm1, n, set, e), absL, absGe));
       setAbsLossSums[p] += absL[0];
       setAbsGE[p] += absGe[0];
     }
   }
 
-  /** The block's loss sum at {@code p} through the plan's kernel; G left in {@code g}; magnitudes out. */
-  private static double lossAt(Block block, WeightsAndBias p, ProbePlan plan, double[] g, double[] e, double[] absL,
-      double[] absGe) {
-    int n = block.rows;
+  /** Columns [from, from + count) of the row-major [n×width] {@code a} into {@code out} [n×count]. */
+  private static void columnsOf(double[] a, int n, int width, int from, int count, double[] out) {
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(a, i * width + from, out, i * count, count);
+    }
+  }
+
+  /**
+   * The block's loss sum at {@code p} through the plan's kernel, from its Y in {@code g} (replaced by G);
+   * magnitudes out.
+   */
+  private static double lossAt(double[] targets, int n, WeightsAndBias p, ProbePlan plan, double[] g, double[] e,
+      double[] absL, double[] absGe) {
     int m = p.outputDim;
-    plan.kernel().forward(block, p, g);
     double absY = 0;
     if (plan.loss() == Loss.SUM) {
       for (int q = 0; q < n * m; q++) {
         absY += Math.abs(g[q]);
       }
     }
-    double loss = plan.kernel().lossSumAndGradient(plan.loss(), g, block.targets, n, m);
+    double loss = plan.kernel().lossSumAndGradient(plan.loss(), g, targets, n, m);
     absL[0] = plan.loss() == Loss.SUM ? absY : loss;  // squared: every ℓ ≥ 0
     double s = 0;
     for (int i = 0; i < n; i++) {
@@ -223,14 +245,43 @@ public final class ProbeSum implements Serializable {
     return loss;
   }
 
-  private static double[] rowBounds(double[] xNorm1, WeightsAndBias p) {
+  /** eᵢ = ‖xᵢ‖₁·max|W| + max|b| of parameters {@code p} for every row, into {@code e}. */
+  private static double[] rowBounds(double[] xNorm1, int n, WeightsAndBias p, double[] e) {
     double wMax = Dense.maxAbs(p.weights);
     double bMax = Dense.maxAbs(p.bias);
-    double[] e = new double[xNorm1.length];
-    for (int i = 0; i < e.length; i++) {
+    for (int i = 0; i < n; i++) {
       e[i] = RowReference.rowBound(xNorm1[i], wMax, bMax);
     }
     return e;
+  }
+
+  /** Buffers reused from block to block within a task; never shipped. */
+  private static final class Scratch {
+    private double[] xNorm1 = new double[0];
+    private double[] yAll = new double[0];
+    private double[] g = new double[0];
+    private double[] e = new double[0];
+
+    double[] xNorm1(int n) {
+      return xNorm1 = fit(xNorm1, n);
+    }
+
+    double[] yAll(int len) {
+      return yAll = fit(yAll, len);
+    }
+
+    double[] g(int len) {
+      return g = fit(g, len);
+    }
+
+    double[] e(int n) {
+      return e = fit(e, n);
+    }
+
+    /** {@code a} when it holds at least {@code len} values (callers write and read only the first len), else a new one. */
+    private static double[] fit(double[] a, int len) {
+      return a.length >= len ? a : new double[len];
+    }
   }
 
   /** Adds another partial. Shapes must match. Mutates and returns {@code this}. */
@@ -251,9 +302,10 @@ public final class ProbeSum implements Serializable {
     Dense.addInto(setAbsLossSums, o.setAbsLossSums);
     Dense.addInto(setAbsGE, o.setAbsGE);
     Dense.addInto(xtGR, o.xtGR);
-    Dense.addInto(absXtGR, o.absXtGR);
-    Dense.addInto(absXtE, o.absXtE);
-    Dense.addInto(absXtG, o.absXtG);
+    Dense.addInto(xColSq, o.xColSq);
+    Dense.addInto(gColSq, o.gColSq);
+    gRowL1Sq += o.gRowL1Sq;
+    sumE2 += o.sumE2;
     Dense.addInto(absColG, o.absColG);
     sample.merge(o.sample);
     return this;
@@ -275,8 +327,7 @@ public final class ProbeSum implements Serializable {
 
   /** Bytes of doubles this partial brings to the driver (the sums and the sampled blocks). */
   public long bytes() {
-    long doubles = 12L + 3L * setLoss.length + xtGR.length + absXtGR.length + absXtE.length + absXtG.length
-        + absColG.length;
+    long doubles = 14L + 3L * setLoss.length + xtGR.length + xColSq.length + gColSq.length + absColG.length;
     return 8 * doubles + sample.bytes();
   }
 }

@@ -92,11 +92,15 @@ final class SharedProbePass {
 
   /**
    * τ of flat (W, b) entry e: the rounding of that analytic entry ({@link Tolerances#analyticGradientBound})
-   * from its own magnitudes — (|X|ᵀ|G|)ₖⱼ and (|X|ᵀe)ₖ for dWₖⱼ, (1ᵀ|G|)ⱼ and Σeᵢ for dbⱼ.
+   * from its own magnitudes, bounded by Cauchy–Schwarz over the rows: (|X|ᵀ|G|)ₖⱼ ≤ √(Σᵢxᵢₖ²·Σᵢgᵢⱼ²) and
+   * (|X|ᵀe)ₖ ≤ √(Σᵢxᵢₖ²·Σᵢeᵢ²) for dWₖⱼ; (1ᵀ|G|)ⱼ and Σeᵢ for dbⱼ.
    */
   static double entryBound(ResultUnderTest r, ProbeSum sum, int e) {
     if (r.index.isWeight(e)) {
-      return r.tolerances.analyticGradientBound(sum.absXtG[e], sum.absXtE[e / r.m]);
+      int k = e / r.m;
+      int j = e % r.m;
+      return r.tolerances.analyticGradientBound(Math.sqrt(sum.xColSq[k] * sum.gColSq[j]),
+          Math.sqrt(sum.xColSq[k] * sum.sumE2));
     }
     return r.tolerances.analyticGradientBound(sum.absColG[e - r.d * r.m], sum.sumE);
   }

@@ -218,8 +218,9 @@ public record Tolerances(long n, long blocks, int d, int m, int blockRows, doubl
    * products x·g·r: dW as the kernel summed it ({@link #sumGamma}) and Xᵀ(G·r) summed by the probe pass
    * the same blocked way, G·r first (γ_{min(n,B)+m+1}(2⁻⁵³) + γ_{blocks+1}(2⁻⁵³)), so β = (both γ)·(|X|ᵀ|G||r|)_c
    * + (squared only) G's own error γ_{d+3}(u)·(|X|ᵀe)_c·m + u·(|X|ᵀ|G||r|)_c; compared as 2·β·s +
-   * 2u·|dW·r|, plus the driver's product dW·r, γ_m(2⁻⁵³)·Σⱼ|dW_cj|. {@code absXtGR} is (|X|ᵀ|G||r|)_c,
-   * {@code absXtE} is (|X|ᵀe)_c, {@code absDwRow} is Σⱼ|dW_cj|, {@code dwr} is (dW·r)_c.
+   * 2u·|dW·r|, plus the driver's product dW·r, γ_m(2⁻⁵³)·Σⱼ|dW_cj|. {@code absXtGR} bounds (|X|ᵀ|G||r|)_c,
+   * {@code absXtE} bounds (|X|ᵀe)_c (the probes give Cauchy–Schwarz bounds of both), {@code absDwRow} is
+   * Σⱼ|dW_cj|, {@code dwr} is (dW·r)_c.
    */
   public double freivaldsRowTolerance(double absXtGR, double absXtE, double absDwRow, double dwr) {
     double fromG = squared ? gamma(d + 3, u) * absXtE * m + u * absXtGR : 0.0;

@@ -108,8 +108,13 @@ class ProbeSumTest {
     f.add(new Field("absGE", s.absGE, s.absGE));
     f.add(new Field("absSumG", s.absSumG, s.absSumG));
     f.add(new Field("sumE", s.sumE, s.sumE));
-    for (int q = 0; q < s.absXtG.length; q++) {
-      f.add(new Field("absXtG[" + q + "]", s.absXtG[q], s.absXtG[q]));
+    f.add(new Field("gRowL1Sq", s.gRowL1Sq, s.gRowL1Sq));
+    f.add(new Field("sumE2", s.sumE2, s.sumE2));
+    for (int q = 0; q < s.xColSq.length; q++) {
+      f.add(new Field("xColSq[" + q + "]", s.xColSq[q], s.xColSq[q]));
+    }
+    for (int q = 0; q < s.gColSq.length; q++) {
+      f.add(new Field("gColSq[" + q + "]", s.gColSq[q], s.gColSq[q]));
     }
     for (int q = 0; q < s.absColG.length; q++) {
       f.add(new Field("absColG[" + q + "]", s.absColG[q], s.absColG[q]));
@@ -120,11 +125,8 @@ class ProbeSumTest {
       f.add(new Field("setAbsGE[" + p + "]", s.setAbsGE[p], s.setAbsGE[p]));
     }
     for (int q = 0; q < s.xtGR.length; q++) {
-      f.add(new Field("xtGR[" + q + "]", s.xtGR[q], s.absXtGR[q]));
-      f.add(new Field("absXtGR[" + q + "]", s.absXtGR[q], s.absXtGR[q]));
-    }
-    for (int c = 0; c < s.absXtE.length; c++) {
-      f.add(new Field("absXtE[" + c + "]", s.absXtE[c], s.absXtE[c]));
+      // Σ|terms| of Xᵀ·(G·R) entry (c, q) ≤ √(Σᵢxᵢc²·Σᵢ‖gᵢ‖₁²) (Cauchy–Schwarz, |R| = 1)
+      f.add(new Field("xtGR[" + q + "]", s.xtGR[q], Math.sqrt(s.xColSq[q / s.k] * s.gRowL1Sq)));
     }
     return f;
   }
