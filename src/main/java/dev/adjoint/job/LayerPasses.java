@@ -91,11 +91,14 @@ public final class LayerPasses implements AutoCloseable {
     final PartitionFold<WeightsAndBias, Block, MeasuredPartial> gradient = around.apply(gradientFold(false));
     PartitionFold<ProbePlan, Block, PassWithProbes> fold = (partition, it, shared) -> {
       ProbeSum probes = ProbeSum.empty(shared);
-      ProbingIterator tee = new ProbingIterator(it, probes, shared, partition, gradient);
+      ProbingIterator tee = new ProbingIterator(it, probes, shared, partition);
       MeasuredPartial partial = gradient.fold(partition, tee, shared.base());
       while (tee.hasNext()) {  // a fold that stopped early still lets the probes see every block
         tee.next();
       }
+      long t0 = System.nanoTime();
+      probes.finishPartition(shared, one -> foldOne(gradient, partition, one, shared.base()));
+      tee.nanos += System.nanoTime() - t0;
       partial.metrics().addChecks(tee.nanos);
       return new PassWithProbes(partial, probes);
     };
@@ -110,17 +113,14 @@ public final class LayerPasses implements AutoCloseable {
     private final ProbeSum probes;
     private final ProbePlan plan;
     private final int partition;
-    private final PartitionFold<WeightsAndBias, Block, MeasuredPartial> gradient;
     private long index;
     long nanos;
 
-    ProbingIterator(Iterator<Block> blocks, ProbeSum probes, ProbePlan plan, int partition,
-        PartitionFold<WeightsAndBias, Block, MeasuredPartial> gradient) {
+    ProbingIterator(Iterator<Block> blocks, ProbeSum probes, ProbePlan plan, int partition) {
       this.blocks = blocks;
       this.probes = probes;
       this.plan = plan;
       this.partition = partition;
-      this.gradient = gradient;
     }
 
     @Override
@@ -132,7 +132,7 @@ public final class LayerPasses implements AutoCloseable {
     public Block next() {
       Block b = blocks.next();
       long t0 = System.nanoTime();
-      probes.add(b, plan, partition, index++, one -> foldOne(gradient, partition, one, plan.base()));
+      probes.add(b, plan, partition, index++, true);
       nanos += System.nanoTime() - t0;
       return b;
     }

@@ -34,9 +34,9 @@ public final class SparkDataPasses implements DataPasses {
           ProbeSum partial = ProbeSum.empty(shared);
           long index = 0;
           while (it.hasNext()) {
-            partial.add(it.next(), shared, partition, index++, ProbeSum.kernelPartial(shared));
+            partial.add(it.next(), shared, partition, index++, true);
           }
-          return partial;
+          return partial.finishPartition(shared, ProbeSum.kernelPartial(shared));
         }, ProbeSum::merge, ProbeSum.empty(plan), Aggregation.FIXED, treeDepth);
   }
 

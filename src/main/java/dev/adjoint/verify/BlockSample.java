@@ -7,6 +7,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * A seeded sample of whole blocks, carried beside the pass's sums: the {@code size} blocks whose seeded
@@ -14,7 +15,9 @@ import java.util.List;
  * the gradient partial the pass's own fold computed for that block alone, and its Y and dX (G unscaled),
  * so the driver can recompute exactly that sample with plain loops. A monoid: merging keeps the smallest
  * hashes of both, so the sample is the same whatever the tree; the driver receives at most {@code size}
- * blocks, however large n is. (A class, not a record: Spark's Kryo cannot serialise records.)
+ * blocks, however large n is. Blocks are offered as they pass and completed (partial, Y, dX) once their
+ * partition ends, so only the kept ones cost a second kernel run. (A class, not a record: Spark's Kryo
+ * cannot serialise records.)
  */
 public final class BlockSample implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -27,19 +30,17 @@ public final class BlockSample implements Serializable {
     final int partition;
     final long index;
     final Block block;
-    final GradientPartial partial;
-    /** Y and dX of the block, row-major (arrays: Kryo cannot serialise the record). */
-    final double[] y;
-    final double[] dx;
+    /** The block's own partial and its Y and dX (row-major arrays: Kryo cannot serialise the record), computed
+     * once the block is sure to stay: at the end of its partition ({@link #complete}). */
+    GradientPartial partial;
+    double[] y;
+    double[] dx;
 
-    Entry(long hash, int partition, long index, Block block, GradientPartial partial, BlockActivations activations) {
+    Entry(long hash, int partition, long index, Block block) {
       this.hash = hash;
       this.partition = partition;
       this.index = index;
       this.block = block;
-      this.partial = partial;
-      this.y = activations.y();
-      this.dx = activations.dx();
     }
 
     BlockActivations activations() {
@@ -80,6 +81,21 @@ public final class BlockSample implements Serializable {
     kept.sort(ORDER);
     while (kept.size() > size) {
       kept.remove(kept.size() - 1);
+    }
+  }
+
+  /**
+   * Computes, for every kept block that lacks them, its partial ({@code partialOf}) and its Y and dX
+   * ({@code activationsOf}): called at the end of a partition, so only the blocks that stay pay for it.
+   */
+  void complete(Function<Block, GradientPartial> partialOf, Function<Block, BlockActivations> activationsOf) {
+    for (Entry e : kept) {
+      if (e.partial == null) {
+        e.partial = partialOf.apply(e.block);
+        BlockActivations a = activationsOf.apply(e.block);
+        e.y = a.y();
+        e.dx = a.dx();
+      }
     }
   }
 

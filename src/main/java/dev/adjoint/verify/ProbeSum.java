@@ -79,6 +79,16 @@ public final class ProbeSum implements Serializable {
         plan.sampleBlocks(), plan.sampleSeed());
   }
 
+  /**
+   * Ends a partition: the sampled blocks that stayed get their partial from {@code partialOf} (the pass's
+   * own fold on that block alone) and their Y and dX through the plan's kernel. Mutates and returns {@code this}.
+   */
+  public ProbeSum finishPartition(ProbePlan plan, Function<Block, GradientPartial> partialOf) {
+    sample.complete(partialOf, b -> dev.adjoint.kernel.LinearLayer.activations(b, plan.base(), plan.loss(), 1.0,
+        plan.kernel()));
+    return this;
+  }
+
   /** The gradient partial of one block through the plan's kernel (the sample's partial when the probes run apart). */
   public static Function<Block, GradientPartial> kernelPartial(ProbePlan plan) {
     return b -> GradientPartial.empty(plan.base().inputDim, plan.base().outputDim).add(b, plan.base(), plan.loss(),
@@ -87,15 +97,15 @@ public final class ProbeSum implements Serializable {
 
   /** Folds one block in, without offering it to the sample. Mutates and returns {@code this}. */
   public ProbeSum add(Block block, ProbePlan plan) {
-    return add(block, plan, 0, 0, null);
+    return add(block, plan, 0, 0, false);
   }
 
   /**
-   * Folds block {@code index} of {@code partition} in; when the plan's sample would keep it, also keeps
-   * it with {@code partialOf}(block) — the gradient partial of that block alone, as the pass computes
-   * it — and its Y and dX through the plan's kernel. Mutates and returns {@code this}.
+   * Folds block {@code index} of {@code partition} in and, when the plan's sample would keep it (and
+   * {@code sampled}), offers it to the sample; {@link #finishPartition} completes the kept ones. Mutates
+   * and returns {@code this}.
    */
-  public ProbeSum add(Block block, ProbePlan plan, int partition, long index, Function<Block, GradientPartial> partialOf) {
+  public ProbeSum add(Block block, ProbePlan plan, int partition, long index, boolean sampled) {
     int n = block.rows;
     if (n == 0) {
       return this;
@@ -122,12 +132,10 @@ public final class ProbeSum implements Serializable {
     addLossSets(block, plan, xNorm1, yAll);
     rows += n;
     blocks++;
-    if (partialOf != null) {
+    if (sampled) {
       long h = sample.hash(partition, index);
       if (sample.wants(h)) {
-        BlockActivations acts = dev.adjoint.kernel.LinearLayer.activations(block, plan.base(), plan.loss(), 1.0,
-            plan.kernel());
-        sample.offer(new BlockSample.Entry(h, partition, index, block, partialOf.apply(block), acts));
+        sample.offer(new BlockSample.Entry(h, partition, index, block));
       }
     }
     return this;

@@ -17,9 +17,9 @@ final class LocalPasses implements DataPasses {
     ProbeSum s = ProbeSum.empty(plan);
     long index = 0;
     for (Block b : blocks) {
-      s.add(b, plan, 0, index++, ProbeSum.kernelPartial(plan));
+      s.add(b, plan, 0, index++, true);
     }
-    return s;
+    return s.finishPartition(plan, ProbeSum.kernelPartial(plan));
   }
 
   @Override

@@ -227,9 +227,9 @@ class ProbeSumTest {
   private ProbeSum numbered(ProbePlan plan, int from, int to) {
     ProbeSum s = ProbeSum.empty(plan);
     for (int i = from; i < to; i++) {
-      s.add(blocks.get(i), plan, 0, i, ProbeSum.kernelPartial(plan));
+      s.add(blocks.get(i), plan, 0, i, true);
     }
-    return s;
+    return s.finishPartition(plan, ProbeSum.kernelPartial(plan));
   }
 
   /** The bound is tight enough to see a merge that loses half the data. */
