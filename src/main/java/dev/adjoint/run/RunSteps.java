@@ -12,6 +12,7 @@ import dev.adjoint.job.InjectedFault;
 import dev.adjoint.job.LayerPasses;
 import dev.adjoint.job.MeasuredPartial;
 import dev.adjoint.job.MemoryCheck;
+import dev.adjoint.job.Progress;
 import dev.adjoint.job.SparkDataPasses;
 import dev.adjoint.kernel.Block;
 import dev.adjoint.kernel.BlockKernel;
@@ -120,6 +121,7 @@ public final class RunSteps {
           blocks.getNumPartitions(), blockRows, t1 - t0, t2 - t1, t3 - t2, shown, written, checks, heap.peakBytes(),
           heap.liveAfterGcPeakBytes(), cacheLevel == null ? "none" : cacheLevel.description(), readPath);
       if (out != null) {
+        Progress.announce("writing results to " + o.output());
         writeResults(out, o, result, written);
       }
       return result;

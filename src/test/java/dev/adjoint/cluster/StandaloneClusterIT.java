@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +33,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 class StandaloneClusterIT {
   private static final Path ROOT = Path.of("").toAbsolutePath();
   private static final Path WORK = ROOT.resolve("target/cluster-it");
-  private static final String PORT = "27077";
+  // free ports, found when the class loads: other builds on this machine may run a cluster of their own
+  private static final int PORT = freePort(1);
+  private static final int UI_PORT = freePort(3);  // the master's UI, then one per worker (scripts/cluster: UI + w)
   private static final String URL = "spark://127.0.0.1:" + PORT;
   private static final long ROWS = 40_000;
 
@@ -45,8 +49,8 @@ class StandaloneClusterIT {
   static Result sh(Map<String, String> env, long timeoutSeconds, String... command) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
     pb.environment().put("ADJOINT_CLUSTER_DIR", WORK.resolve("cluster").toString());
-    pb.environment().put("ADJOINT_MASTER_PORT", PORT);
-    pb.environment().put("ADJOINT_MASTER_UI_PORT", "28080");
+    pb.environment().put("ADJOINT_MASTER_PORT", Integer.toString(PORT));
+    pb.environment().put("ADJOINT_MASTER_UI_PORT", Integer.toString(UI_PORT));
     pb.environment().put("ADJOINT_DRIVER_MEMORY", "1g");
     pb.environment().putAll(env);
     Path log = Files.createTempFile(WORK, "cmd", ".log");
@@ -175,6 +179,35 @@ class StandaloneClusterIT {
         "-Dspark.speculation.interval=200ms", "-Dspark.speculation.minTaskRuntime=1s")), 300, run(URL, out.toString()));
     assertEquals(0, r.exit(), r.output());
     assertSameAsClean(out, "with a speculative copy");
+  }
+
+  /**
+   * The first of {@code count} consecutive loopback ports that are free now: the kernel's choice of an
+   * ephemeral port, and the ones after it checked by binding them.
+   */
+  static int freePort(int count) {
+    for (int attempt = 0; attempt < 50; attempt++) {
+      try (ServerSocket first = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        int base = first.getLocalPort();
+        if (base + count - 1 <= 65535 && (count == 1 || freeRange(base + 1, count - 1))) {
+          return base;
+        }
+      } catch (IOException e) {
+        // try another
+      }
+    }
+    throw new IllegalStateException("no " + count + " consecutive free ports on loopback");
+  }
+
+  private static boolean freeRange(int from, int count) {
+    for (int port = from; port < from + count; port++) {
+      try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        s.setReuseAddress(true);
+      } catch (IOException e) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether any executor's stderr (in the workers' work folders) holds {@code text}. */
