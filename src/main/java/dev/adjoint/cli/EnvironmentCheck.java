@@ -52,6 +52,40 @@ final class EnvironmentCheck {
     }
   }
 
+  /**
+   * Spark's UI can bind a port: Spark tries spark.ui.port and the spark.port.maxRetries ports after it, and
+   * when all are taken it ends the JVM with System.exit(1) (which would read as a failed check). Port 0 (any
+   * free port) and a UI turned off need nothing.
+   */
+  static void requireUiPort() {
+    if (!Boolean.parseBoolean(System.getProperty("spark.ui.enabled", "true"))) {
+      return;
+    }
+    int first;
+    int retries;
+    try {
+      first = Integer.parseInt(System.getProperty("spark.ui.port", "4040").strip());
+      retries = Integer.parseInt(System.getProperty("spark.port.maxRetries", "16").strip());
+    } catch (NumberFormatException e) {
+      return;  // Spark says which setting is not a number
+    }
+    if (first <= 0) {
+      return;
+    }
+    String host = System.getenv().getOrDefault("SPARK_LOCAL_IP", "0.0.0.0");
+    for (int port = first; port <= Math.min(65535, first + retries); port++) {
+      try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+        s.bind(new InetSocketAddress(host, port));
+        return;
+      } catch (IOException e) {
+        // taken: try the next, as Spark would
+      }
+    }
+    throw new EnvironmentException("the Spark UI's ports " + first + "–" + (first + retries) + " are all taken on " + host
+        + "; check: another spark.ui.port, more spark.port.maxRetries, or spark.ui.enabled=false (-D… in JAVA_OPTS, or "
+        + "--conf with spark-submit)");
+  }
+
   /** spark://H:P or the HA form spark://H1:P1,H2:P2: at least one of them accepts a connection. */
   private static void requireSparkMaster(String url) {
     List<String> failures = new ArrayList<>();

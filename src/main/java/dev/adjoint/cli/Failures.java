@@ -17,7 +17,9 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
   /** Spark error classes that mean the user's input is at fault. */
   private static final Set<String> INPUT_ERROR_CLASSES = Set.of(
       "CAST_INVALID_INPUT", "MALFORMED_RECORD_IN_PARSING", "PATH_NOT_FOUND", "UNABLE_TO_INFER_SCHEMA",
-      "FAILED_READ_FILE.NO_HINT", "FAILED_READ_FILE.PARQUET_COLUMN_DATA_TYPE_MISMATCH");
+      "FAILED_READ_FILE.NO_HINT", "FAILED_READ_FILE.PARQUET_COLUMN_DATA_TYPE_MISMATCH",
+      // a Spark setting given with a value of the wrong type (-Dspark.ui.port=abc): a mistake in the usage
+      "INVALID_CONF_VALUE.TYPE_MISMATCH");
 
   @Override
   public int handleExecutionException(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {

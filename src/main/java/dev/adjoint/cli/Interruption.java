@@ -24,13 +24,28 @@ final class Interruption {
     return stopping;
   }
 
+  /**
+   * Whether the JVM is shutting down on a signal: HotSpot handles SIGTERM, SIGINT and SIGHUP by starting a
+   * thread named after the signal that calls System.exit. Otherwise someone called System.exit (Spark does when
+   * its UI cannot bind a port).
+   */
+  private static boolean signalled() {
+    return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+        .anyMatch(n -> n.equals("SIGTERM handler") || n.equals("SIGINT handler") || n.equals("SIGHUP handler"));
+  }
+
   /** Runs {@code command} with the hook in place; its exit code. */
   static int watch(PrintStream err, java.util.function.IntSupplier command) {
     CountDownLatch done = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       stopping = true;
-      err.println("adjoint: stopping: the process was told to stop (SIGTERM or Ctrl-C); Spark's jobs are cancelled, and "
-          + "no result is left half-written");
+      if (signalled()) {
+        err.println("adjoint: stopping: the process was told to stop (SIGTERM or Ctrl-C); Spark's jobs are cancelled, "
+            + "and no result is left half-written");
+      } else {
+        err.println("adjoint: error: Spark ended the process (System.exit) before the command finished; its reason is "
+            + "in the log line above");
+      }
       err.flush();
       try {
         done.await(WIND_DOWN_SECONDS, TimeUnit.SECONDS);

@@ -28,6 +28,9 @@ class SparkOptions {
    */
   Spark open() {
     EnvironmentCheck.requireMaster(master);
+    if (SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty()) {
+      EnvironmentCheck.requireUiPort();
+    }
     return Spark.open(master, !quiet);
   }
 

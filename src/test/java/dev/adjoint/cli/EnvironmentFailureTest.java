@@ -88,6 +88,20 @@ class EnvironmentFailureTest {
   }
 
   @Test
+  @Order(1)
+  void uiPortsAllTakenAreSaidBeforeSparkEndsTheJvm() throws Exception {
+    // Spark would end the JVM with System.exit(1) (a failed check's code) when its UI cannot bind
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      CliProcess.Finished r = CliProcess.run(dir, Map.of(), List.of("-Dspark.ui.port=" + port, "-Dspark.port.maxRetries=0"),
+          120, "run", "--output", dir.resolve("ui-port").toString());
+      assertEnvironmentFailure(r.exitCode(), r.err(), "the Spark UI's ports " + port + "–" + port + " are all taken",
+          "spark.ui.enabled=false");
+      assertTrue(r.seconds() < UP_FRONT_SECONDS, "said within " + UP_FRONT_SECONDS + " s: " + r);
+    }
+  }
+
+  @Test
   @Order(2)
   void anHdfsFolderTheUserMayNotWriteIsSaidBeforeAnyDataIsRead() throws Exception {
     FileSystem fs = hdfs.fileSystem();  // as the user who started the NameNode, its superuser
