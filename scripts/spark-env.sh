@@ -33,3 +33,16 @@ SPARK_JAVA_OPTS=(-XX:+IgnoreUnrecognizedVMOptions
 
 # Spark and its dependencies (everything but our jar).
 spark_classpath() { cat "$ROOT/target/classpath.txt"; }
+
+# One string of JVM options for a Spark setting such as spark.executor.extraJavaOptions, which Spark splits
+# at spaces unless quoted: each option in double quotes (with \ and " escaped), so a path with a space in it
+# stays one option.
+spark_opts_string() {
+  local out="" opt
+  for opt in "$@"; do
+    opt="${opt//\\/\\\\}"
+    opt="${opt//\"/\\\"}"
+    out+="${out:+ }\"$opt\""
+  done
+  printf '%s' "$out"
+}

@@ -4,9 +4,6 @@ import dev.adjoint.data.Generator;
 import dev.adjoint.data.OutputDir;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -87,27 +84,11 @@ final class GenerateCommand implements Callable<Integer> {
     Generator.Spec g = new Generator.Spec(d.rows, d.dim, d.outDim, d.seed, float32, d.layout, fileCount, d.targets, d.ids,
         d.noise);
     try (SparkOptions.Spark session = spark.open()) {
+      session.requirePaths(output.dir);
       OutputDir out = OutputDir.prepare(session.session().sparkContext().hadoopConfiguration(), output.dir,
           output.overwrite, Generator.OWN_NAMES);
-      AtomicInteger done = new AtomicInteger();
       long t0 = System.nanoTime();
-      SparkListener progress = new SparkListener() {
-        @Override
-        public void onTaskEnd(SparkListenerTaskEnd end) {
-          if ("ResultTask".equals(end.taskType()) && end.taskInfo().successful()) {
-            int k = done.incrementAndGet();
-            double s = (System.nanoTime() - t0) / 1e9;
-            System.err.printf(Locale.ROOT, "\rgenerate: %d/%d files, %.0f s", k, fileCount, s);
-          }
-        }
-      };
-      session.session().sparkContext().addSparkListener(progress);
-      try {
-        Generator.write(session.session(), g, out);
-      } finally {
-        session.session().sparkContext().removeSparkListener(progress);
-        System.err.println();
-      }
+      Generator.write(session.session(), g, out);  // its progress: the session's (SparkOptions --quiet)
       double seconds = (System.nanoTime() - t0) / 1e9;
       System.out.printf(Locale.ROOT, "wrote %d rows × %d features (%s, %s layout, %d files, %.0f MB of values) to %s in %.1f s"
               + " (%.0f rows/s)%n", d.rows, d.dim, float32 ? "float32" : "float64", d.layout.cliName(), fileCount,

@@ -11,7 +11,8 @@ import picocli.CommandLine.ScopeType;
         BenchReadCommand.class, BenchPassCommand.class, CommandLine.HelpCommand.class},
     description = "Forward and backward pass of a linear layer Y = X·W + b on Apache Spark, with its gradients "
         + "dW = Xᵀ·G, db = 1ᵀ·G, dX = G·Wᵀ.",
-    footer = {"", "Exit codes: 0 success, 1 a verification failed, 2 bad usage or bad input, 3 internal error."})
+    footer = {"", "Exit codes: 0 success, 1 a verification failed, 2 bad usage or bad input, 3 internal error, "
+        + "4 the environment failed (a master, file system, port or permission), 143 stopped by SIGTERM."})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -22,7 +23,7 @@ public final class Main implements Runnable {
   boolean verbose;
 
   public static void main(String[] args) {
-    System.exit(execute(args));
+    System.exit(Interruption.watch(System.err, () -> execute(args)));
   }
 
   /** Runs the command line and returns its exit code (never calls System.exit). */

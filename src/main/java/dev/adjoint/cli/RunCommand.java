@@ -85,6 +85,7 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     validate();
     try (SparkOptions.Spark session = spark.open()) {
+      session.requirePaths(output.dir, "--input", input.path, "--weights", layer.weights, "--bias", layer.bias);
       RunOptions options = options(session.session());
       RunResult result = RunSteps.run(session.session(), options);
       Summary.print(System.out, options, result);

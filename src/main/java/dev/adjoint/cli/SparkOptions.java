@@ -2,6 +2,7 @@ package dev.adjoint.cli;
 
 import dev.adjoint.job.CachePolicy;
 import dev.adjoint.job.Aggregation;
+import dev.adjoint.job.Progress;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -17,9 +18,20 @@ class SparkOptions {
   @Option(names = "--master", paramLabel = "URL", order = 1, description = "Spark master (default: spark-submit's, else local[*]).")
   String master;
 
-  /** The session for this command: a new one on {@code --master}, or the one already running. */
+  @Option(names = {"-q", "--quiet"}, order = 9,
+      description = "No progress on stderr (by default: a line per phase, and tasks, rows, rows/s and ETA while it runs).")
+  boolean quiet;
+
+  /**
+   * The session for this command: a new one on {@code --master}, or the one already running. A master that
+   * cannot be reached or is not configured is said before Spark starts (Spark itself would retry for a minute).
+   */
   Spark open() {
-    return Spark.open(master);
+    EnvironmentCheck.requireMaster(master);
+    if (SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty()) {
+      EnvironmentCheck.requireUiPort();
+    }
+    return Spark.open(master, !quiet);
   }
 
   /** {@code --master} and {@code --block-rows}: the commands that cut rows into blocks. */
@@ -70,21 +82,47 @@ class SparkOptions {
     }
   }
 
-  /** The Spark session of a command: created (and stopped) here unless one is already active. */
-  record Spark(SparkSession session, boolean owned) implements AutoCloseable {
-    static Spark open(String master) {
+  /**
+   * The Spark session of a command: created (and stopped) here unless one is already active; with its
+   * progress on stderr unless {@code --quiet} (null then).
+   */
+  record Spark(SparkSession session, boolean owned, Progress progress) implements AutoCloseable {
+    /**
+     * A file holding the secret of a cluster that authenticates (scripts/cluster's), which the driver reads
+     * into spark.authenticate.secret: a Spark setting, so that spark-submit's --conf can pass it, and a file,
+     * so that the secret itself is never on a command line.
+     */
+    static final String SECRET_FILE_PROPERTY = "spark.adjoint.secretFile";
+
+    static Spark open(String master, boolean progress) {
       boolean existing = SparkSession.getActiveSession().isDefined() || SparkSession.getDefaultSession().isDefined();
       SparkSession.Builder b = SparkSession.builder().appName("adjoint");
+      String secretFile = System.getProperty(SECRET_FILE_PROPERTY);
+      if (secretFile != null) {
+        b.config("spark.authenticate.secret", EnvironmentCheck.secret(secretFile));
+      }
       if (master != null) {
         b.master(master);
       } else if (!existing && System.getProperty("spark.master") == null) {
         b.master("local[*]");
       }
-      return new Spark(b.getOrCreate(), !existing);
+      SparkSession session = b.getOrCreate();
+      return new Spark(session, !existing, progress ? Progress.start(session.sparkContext(), System.err) : null);
+    }
+
+    /**
+     * The paths given (pairs of option name and path; nulls skipped) have a file system that answers, and
+     * {@code output} (when not null) can be written: said in seconds, before any data is read.
+     */
+    void requirePaths(String output, String... optionAndPath) {
+      EnvironmentCheck.requirePaths(session.sparkContext().hadoopConfiguration(), output, optionAndPath);
     }
 
     @Override
     public void close() {
+      if (progress != null) {
+        progress.close();
+      }
       if (owned) {
         session.stop();
       }

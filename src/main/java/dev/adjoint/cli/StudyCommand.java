@@ -3,6 +3,7 @@ package dev.adjoint.cli;
 import dev.adjoint.data.ColumnSource;
 import dev.adjoint.data.OutputDir;
 import dev.adjoint.data.TableSpec;
+import dev.adjoint.job.Progress;
 import dev.adjoint.study.AccumulationStudy;
 import dev.adjoint.study.StudyOptions;
 import dev.adjoint.kernel.Loss;
@@ -115,6 +116,7 @@ final class StudyCommand implements Runnable {
     public Integer call() throws Exception {
       options(null);  // every usage mistake, before Spark starts
       try (SparkOptions.Spark session = spark.open()) {
+        session.requirePaths(output.dir, "--input", input.path, "--weights", layer.weights, "--bias", layer.bias);
         Configuration hadoop = session.session().sparkContext().hadoopConfiguration();
         StudyOptions options = options(hadoop);
         if (spec.commandLine().getParseResult().hasMatchedOption("--seed") && options.weightsPath() != null) {
@@ -126,6 +128,7 @@ final class StudyCommand implements Runnable {
             input.path, options.microBatches(), options.partitions(), options.treeDepths(), options.repeats());
         long t0 = System.nanoTime();
         StudyResults results = AccumulationStudy.run(session.session(), options);
+        Progress.announce("writing the study's results to " + output.dir);
         write(out, results);
         for (String c : StudyReport.conclusions(results)) {
           System.out.println("- " + c);

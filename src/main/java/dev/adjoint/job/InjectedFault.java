@@ -5,8 +5,9 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.TaskContext;
 
 /**
- * A fault injected into the gradient pass, for the cluster tests only: {@code fail:P} throws in
- * partition P's first attempt, {@code slow:P:S} makes partition P's first attempt sleep S seconds.
+ * A fault injected into the gradient pass, for the tests only: {@code fail:P} throws in partition P's
+ * first attempt, {@code fail-always:P} in every attempt (so Spark's retries run out), {@code slow:P:S} makes
+ * partition P's first attempt sleep S seconds.
  * It takes two keys to enable, so that it cannot happen by accident: the Spark setting
  * {@value #CONF} names the fault, and the driver's environment must hold {@value #ENV}=1.
  */
@@ -26,9 +27,9 @@ public record InjectedFault(String kind, int partition, int seconds) implements 
     }
     String[] p = spec.split(":");
     InjectedFault f = switch (p[0]) {
-      case "fail" -> new InjectedFault("fail", Integer.parseInt(p[1]), 0);
+      case "fail", "fail-always" -> new InjectedFault(p[0], Integer.parseInt(p[1]), 0);
       case "slow" -> new InjectedFault("slow", Integer.parseInt(p[1]), Integer.parseInt(p[2]));
-      default -> throw new IllegalStateException("unknown fault '" + spec + "': fail:P or slow:P:SECONDS");
+      default -> throw new IllegalStateException("unknown fault '" + spec + "': fail:P, fail-always:P or slow:P:SECONDS");
     };
     System.err.println("adjoint: TEST FAULT INJECTION ACTIVE: " + spec);
     return f;
@@ -50,11 +51,11 @@ public record InjectedFault(String kind, int partition, int seconds) implements 
 
   private void apply(int partitionIndex) {
     TaskContext ctx = TaskContext.get();
-    if (partitionIndex != partition || ctx == null || ctx.attemptNumber() != 0) {
+    if (partitionIndex != partition || ctx == null || (ctx.attemptNumber() != 0 && !kind.equals("fail-always"))) {
       return;
     }
-    if (kind.equals("fail")) {
-      String message = "injected fault: partition " + partition + ", attempt 0";
+    if (kind.startsWith("fail")) {
+      String message = "injected fault: partition " + partition + ", attempt " + ctx.attemptNumber();
       System.err.println("adjoint: " + message);  // on record in the executor's log, whatever the log levels
       throw new IllegalStateException(message);
     }

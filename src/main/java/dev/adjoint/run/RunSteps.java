@@ -13,6 +13,7 @@ import dev.adjoint.job.LayerPasses;
 import dev.adjoint.job.MeasuredPartial;
 import dev.adjoint.job.MemoryCheck;
 import dev.adjoint.job.PassWithProbes;
+import dev.adjoint.job.Progress;
 import dev.adjoint.job.SparkDataPasses;
 import dev.adjoint.kernel.Block;
 import dev.adjoint.kernel.BlockKernel;
@@ -133,6 +134,7 @@ public final class RunSteps {
           heap.liveAfterGcPeakBytes(), cacheLevel == null ? "none" : cacheLevel.description(), readPath,
           verification == null ? null : verification.cost());
       if (out != null) {
+        Progress.announce("writing results to " + o.output());
         writeResults(out, o, result, written);
       }
       return result;

@@ -2,15 +2,20 @@ package dev.adjoint.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
@@ -25,13 +30,16 @@ import org.junit.jupiter.api.TestMethodOrder;
  * scripts/cluster, each job submitted by scripts/adjoint through SparkSubmit with the thin jar), and
  * what clusters do to jobs: a failed task, a killed executor, a speculative copy. Each must leave dW,
  * db and L bitwise identical to the clean run (the partials are merged in a tree fixed by partition
- * index, so scheduling cannot change the bits) and count every row once.
+ * index, so scheduling cannot change the bits) and count every row once. And the cluster's doors: a project
+ * path with a space in it works, and a submission without the cluster's secret is refused.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterIT {
   private static final Path ROOT = Path.of("").toAbsolutePath();
   private static final Path WORK = ROOT.resolve("target/cluster-it");
-  private static final String PORT = "27077";
+  // free ports, found when the class loads: other builds on this machine may run a cluster of their own
+  private static final int PORT = freePort(1);
+  private static final int UI_PORT = freePort(3);  // the master's UI, then one per worker (scripts/cluster: UI + w)
   private static final String URL = "spark://127.0.0.1:" + PORT;
   private static final long ROWS = 40_000;
 
@@ -42,13 +50,19 @@ class StandaloneClusterIT {
 
   record Result(int exit, String output) {}
 
-  static Result sh(Map<String, String> env, long timeoutSeconds, String... command) throws Exception {
+  /** {@code command} in the project folder, for this test's cluster (its folder, so its secret, and ports). */
+  private static ProcessBuilder builder(Map<String, String> env, String... command) {
     ProcessBuilder pb = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
     pb.environment().put("ADJOINT_CLUSTER_DIR", WORK.resolve("cluster").toString());
-    pb.environment().put("ADJOINT_MASTER_PORT", PORT);
-    pb.environment().put("ADJOINT_MASTER_UI_PORT", "28080");
+    pb.environment().put("ADJOINT_MASTER_PORT", Integer.toString(PORT));
+    pb.environment().put("ADJOINT_MASTER_UI_PORT", Integer.toString(UI_PORT));
     pb.environment().put("ADJOINT_DRIVER_MEMORY", "1g");
     pb.environment().putAll(env);
+    return pb;
+  }
+
+  static Result sh(Map<String, String> env, long timeoutSeconds, String... command) throws Exception {
+    ProcessBuilder pb = builder(env, command);
     Path log = Files.createTempFile(WORK, "cmd", ".log");
     pb.redirectOutput(log.toFile());
     Process p = pb.start();
@@ -61,11 +75,7 @@ class StandaloneClusterIT {
   }
 
   static Process start(Map<String, String> env, Path log, String... command) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
-    pb.environment().put("ADJOINT_DRIVER_MEMORY", "1g");
-    pb.environment().putAll(env);
-    pb.redirectOutput(log.toFile());
-    return pb.start();
+    return builder(env, command).redirectOutput(log.toFile()).start();
   }
 
   static String[] run(String master, String out) {
@@ -175,6 +185,71 @@ class StandaloneClusterIT {
         "-Dspark.speculation.interval=200ms", "-Dspark.speculation.minTaskRuntime=1s")), 300, run(URL, out.toString()));
     assertEquals(0, r.exit(), r.output());
     assertSameAsClean(out, "with a speculative copy");
+  }
+
+  @Test
+  @Order(5)
+  void aProjectPathWithASpaceRunsOnTheCluster() throws Exception {
+    // the same project seen through a path with a space: every path the launcher gives the executors
+    // (temporary folder, log configuration, BLAS library) has the space in it
+    Path link = WORK.resolve("project with space");
+    Files.deleteIfExists(link);
+    Files.createSymbolicLink(link, ROOT);
+    Path out = WORK.resolve("out with space");
+    String[] command = run(URL, out.toString());
+    command[0] = link.resolve("scripts/adjoint").toString();
+    Result r = sh(Map.of(), 300, command);
+    assertEquals(0, r.exit(), r.output());
+    assertTrue(executorLogsContain("-Djava.io.tmpdir=" + link.resolve("target/tmp")),
+        "an executor got the temporary folder's path whole:\n" + r.output());
+    assertSameAsClean(out, "from a project path with a space");
+  }
+
+  @Test
+  @Order(6)
+  void aSubmissionWithoutTheClusterSecretIsRefused() throws Exception {
+    Path secret = WORK.resolve("cluster/secret");
+    assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
+        Files.getPosixFilePermissions(secret), "the secret is its owner's only");
+    assertEquals(64, Files.readString(secret).strip().length(), "256 random bits, in hex");
+    Path out = WORK.resolve("no-secret");
+    // a cluster folder of no cluster: the launcher finds no secret for this master and submits without one
+    Result r = sh(Map.of("ADJOINT_CLUSTER_DIR", WORK.resolve("not-this-cluster").toString()), 300,
+        run(URL, out.toString()));
+    assertEquals(4, r.exit(), r.output());
+    assertTrue(r.output().contains("adjoint: error: Spark stopped the application"), r.output());
+    assertTrue(Files.readString(WORK.resolve("cluster/master.log")).contains("Expected SaslMessage"),
+        "the master refused the unauthenticated connection");
+    assertFalse(Files.exists(out.resolve("dW.npy")), "nothing written");
+  }
+
+  /**
+   * The first of {@code count} consecutive loopback ports that are free now: the kernel's choice of an
+   * ephemeral port, and the ones after it checked by binding them.
+   */
+  static int freePort(int count) {
+    for (int attempt = 0; attempt < 50; attempt++) {
+      try (ServerSocket first = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        int base = first.getLocalPort();
+        if (base + count - 1 <= 65535 && (count == 1 || freeRange(base + 1, count - 1))) {
+          return base;
+        }
+      } catch (IOException e) {
+        // try another
+      }
+    }
+    throw new IllegalStateException("no " + count + " consecutive free ports on loopback");
+  }
+
+  private static boolean freeRange(int from, int count) {
+    for (int port = from; port < from + count; port++) {
+      try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        s.setReuseAddress(true);
+      } catch (IOException e) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether any executor's stderr (in the workers' work folders) holds {@code text}. */
