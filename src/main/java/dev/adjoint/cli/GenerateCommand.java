@@ -25,6 +25,9 @@ final class GenerateCommand implements Callable<Integer> {
   @ArgGroup(validate = false, heading = "%nDataset:%n")
   Dataset dataset = new Dataset();
 
+  @ArgGroup(validate = false, heading = StorageOptions.HEADING)
+  StorageOptions stored = new StorageOptions();
+
   @ArgGroup(validate = false, heading = OutputOptions.HEADING)
   OutputOptions output = new OutputOptions();
 
@@ -77,15 +80,11 @@ final class GenerateCommand implements Callable<Integer> {
       throw Usage.error(spec, "W would be (" + d.dim + ", " + d.outDim + "), " + (long) d.dim * d.outDim
           + " entries: more than one Java array holds (2³¹ − 9)");
     }
-    boolean float32 = Usage.parse(spec, "--dtype", d.dtype, "float64 or float32", s -> switch (s) {
-      case "float64", "double" -> false;
-      case "float32", "float" -> true;
-      default -> throw new IllegalArgumentException(s);
-    });
+    boolean float32 = StorageOptions.float32(spec, d.dtype);
     long bytes = d.rows * (long) d.dim * (float32 ? 4 : 8);
     int fileCount = d.files > 0 ? d.files : (int) Math.max(1, Math.min(100_000, bytes / (128L << 20)));
     Generator.Spec g = new Generator.Spec(d.rows, d.dim, d.outDim, d.seed, float32, d.layout, fileCount, d.targets, d.ids,
-        d.noise);
+        d.noise, stored.storage(spec));
     try (SparkOptions.Spark session = spark.open()) {
       OutputDir out = OutputDir.prepare(session.session().sparkContext().hadoopConfiguration(), output.dir,
           output.overwrite, Generator.OWN_NAMES);
@@ -109,12 +108,12 @@ final class GenerateCommand implements Callable<Integer> {
         System.err.println();
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
-      System.out.printf(Locale.ROOT, "wrote %d rows × %d features (%s, %s layout, %d files, %.0f MB of values) to %s in %.1f s"
-              + " (%.0f rows/s)%n", d.rows, d.dim, float32 ? "float32" : "float64", d.layout.cliName(), fileCount,
-          bytes / 1e6, output.dir, seconds, d.rows / seconds);
+      System.out.printf(Locale.ROOT, "wrote %d rows × %d features (%s, %s layout, %s, %d files, %.0f MB of values) to %s"
+              + " in %.1f s (%.0f rows/s)%n", d.rows, d.dim, float32 ? "float32" : "float64", d.layout.cliName(),
+          g.storage().describe(), fileCount, bytes / 1e6, output.dir, seconds, d.rows / seconds);
       // run finds W.npy and b.npy beside data/, the features in 'features' and the targets in 'targets'
       System.out.printf(Locale.ROOT, "run it:  scripts/adjoint run --input %s%s%s%s%n", out.resolve("data"),
-          d.layout == Generator.Layout.COLUMNS ? " --feature-prefix x" : "", d.ids ? " --id-col id" : "",
+          "", d.ids ? " --id-col id" : "",
           d.targets ? " --loss squared" : "");
     }
     return ExitCodes.OK;

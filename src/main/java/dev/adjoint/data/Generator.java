@@ -43,17 +43,34 @@ public final class Generator {
     ARRAY,
     /** one column {@code features} holding an MLlib dense Vector (float64 only) */
     VECTOR,
-    /** d numeric columns {@code x0 … x(d-1)} */
+    /** flat number columns: features {@code x0 … x(d-1)}, targets {@code t0 … t(m-1)} */
     COLUMNS;
+
+    /** The layout {@code generate} writes by default: the fastest to read here (docs/read-path.md). */
+    public static final Layout DEFAULT = COLUMNS;
 
     public String cliName() {
       return name().toLowerCase(Locale.ROOT);
     }
   }
 
-  /** What to generate. {@code outDim} m is the width of W (and of the targets). */
+  /** The features' column of the array and vector layouts. */
+  public static final String FEATURES = "features";
+  /** The targets' column of the array and vector layouts. */
+  public static final String TARGETS = "targets";
+  /** Prefix of the feature columns of the {@link Layout#COLUMNS} layout: x0, x1, … */
+  public static final String FEATURE_PREFIX = "x";
+  /** Prefix of the target columns of the {@link Layout#COLUMNS} layout: t0, t1, … */
+  public static final String TARGET_PREFIX = "t";
+
+  /** What to generate, and how to store it. {@code outDim} m is the width of W (and of the targets). */
   public record Spec(long rows, int dim, int outDim, long seed, boolean float32, Layout layout, int files,
-      boolean targets, boolean ids, double noise) implements Serializable {
+      boolean targets, boolean ids, double noise, Storage storage) implements Serializable {
+    /** As stored by default ({@link Storage#DEFAULT}). */
+    public Spec(long rows, int dim, int outDim, long seed, boolean float32, Layout layout, int files, boolean targets,
+        boolean ids, double noise) {
+      this(rows, dim, outDim, seed, float32, layout, files, targets, ids, noise, Storage.DEFAULT);
+    }
   }
 
   /** Writes {@code spec} into {@code out}: data/ (Parquet), W.npy, b.npy and, with targets, the teacher. */
@@ -82,10 +99,10 @@ public final class Generator {
       if (spec.targets()) {
         cols.add(functions.col("targets"));
       }
-      ds.select(cols.toArray(new Column[0])).write().option("parquet.enable.dictionary", "false").parquet(out.resolve("data"));
+      spec.storage().apply(ds.select(cols.toArray(new Column[0])).write()).parquet(out.resolve("data"));
     } else {
       JavaRDD<Row> rows = fileIndices.mapPartitions(it -> rowsOfFile(spec, it.next(), i -> row(spec, teacher, i)));
-      spark.createDataFrame(rows, schema(spec)).write().option("parquet.enable.dictionary", "false").parquet(out.resolve("data"));
+      spec.storage().apply(spark.createDataFrame(rows, schema(spec)).write()).parquet(out.resolve("data"));
     }
     WeightsAndBias start = WeightFiles.random(spec.dim(), spec.outDim(), spec.seed() + 1);
     out.writeAtomically("W.npy", s -> Npy.write(s, new int[] {spec.dim(), spec.outDim()}, start.weights));
@@ -121,11 +138,15 @@ public final class Generator {
       case VECTOR -> fields.add(DataTypes.createStructField("features", new VectorUDT(), false));
       case COLUMNS -> {
         for (int k = 0; k < spec.dim(); k++) {
-          fields.add(DataTypes.createStructField("x" + k, number, false));
+          fields.add(DataTypes.createStructField(FEATURE_PREFIX + k, number, false));
         }
       }
     }
-    if (spec.targets()) {
+    if (spec.targets() && spec.layout() == Layout.COLUMNS) {
+      for (int j = 0; j < spec.outDim(); j++) {
+        fields.add(DataTypes.createStructField(TARGET_PREFIX + j, number, false));
+      }
+    } else if (spec.targets()) {
       fields.add(DataTypes.createStructField("targets", DataTypes.createArrayType(number, false), false));
     }
     return new StructType(fields.toArray(new StructField[0]));
@@ -237,17 +258,23 @@ public final class Generator {
     switch (spec.layout()) {
       case ARRAY -> values.add(spec.float32() ? toFloat(x) : x);
       case VECTOR -> values.add(Vectors.dense(x));
-      case COLUMNS -> {
-        for (double v : x) {
-          values.add(spec.float32() ? (Object) (float) v : (Object) v);
-        }
-      }
+      case COLUMNS -> addEach(values, x, spec.float32());
     }
     if (spec.targets()) {
       double[] t = targets(spec, teacher, x, i);
-      values.add(spec.float32() ? toFloat(t) : t);
+      if (spec.layout() == Layout.COLUMNS) {
+        addEach(values, t, spec.float32());
+      } else {
+        values.add(spec.float32() ? toFloat(t) : t);
+      }
     }
     return RowFactory.create(values.toArray());
+  }
+
+  private static void addEach(List<Object> values, double[] a, boolean float32) {
+    for (double v : a) {
+      values.add(float32 ? (Object) (float) v : (Object) v);
+    }
   }
 
   private static float[] toFloat(double[] a) {
