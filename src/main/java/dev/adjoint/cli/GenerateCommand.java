@@ -52,14 +52,15 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--dtype", paramLabel = "float64|float32", defaultValue = "float64", description = "Stored type (default: ${DEFAULT-VALUE}).")
     String dtype;
 
-    @Option(names = "--layout", paramLabel = "array|vector|columns", defaultValue = "array",
-        description = "features as one array column (default, the fastest to read), an MLlib Vector column, or d columns x0…")
+    @Option(names = "--layout", paramLabel = "columns|array|vector", defaultValue = "columns",
+        description = "Flat number columns x0… and t0… (default: the fastest to read, docs/read-path.md), one array column "
+            + "each ('features', 'targets'), or an MLlib Vector of features.")
     Generator.Layout layout;
 
     @Option(names = "--files", paramLabel = "F", description = "Parquet files (default: one per ~128 MB).")
     int files;
 
-    @Option(names = "--targets", description = "Also write targets T (m columns, as array 'targets') for --loss squared.")
+    @Option(names = "--targets", description = "Also write targets T (m values: columns t0…, or the array 'targets') for --loss squared.")
     boolean targets;
 
     @Option(names = "--no-ids", negatable = true, defaultValue = "true", fallbackValue = "true", description = "Write a long 'id' column (default: yes).")
