@@ -63,8 +63,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--targets", description = "Also write targets T (m values: columns t0…, or the array 'targets') for --loss squared.")
     boolean targets;
 
-    @Option(names = "--no-ids", negatable = true, defaultValue = "true", fallbackValue = "true", description = "Write a long 'id' column (default: yes).")
-    boolean ids;
+    @Option(names = "--no-ids", description = "Write no 'id' column (by default a long 'id' is written).")
+    boolean noIds;
 
     @Option(names = "--noise", paramLabel = "SIGMA", defaultValue = "0.1", description = "Noise of the targets (default: ${DEFAULT-VALUE}).")
     double noise;
@@ -84,7 +84,7 @@ final class GenerateCommand implements Callable<Integer> {
     boolean float32 = StorageOptions.float32(spec, d.dtype);
     long bytes = d.rows * (long) d.dim * (float32 ? 4 : 8);
     int fileCount = d.files > 0 ? d.files : (int) Math.max(1, Math.min(100_000, bytes / (128L << 20)));
-    Generator.Spec g = new Generator.Spec(d.rows, d.dim, d.outDim, d.seed, float32, d.layout, fileCount, d.targets, d.ids,
+    Generator.Spec g = new Generator.Spec(d.rows, d.dim, d.outDim, d.seed, float32, d.layout, fileCount, d.targets, !d.noIds,
         d.noise, stored.storage(spec));
     try (SparkOptions.Spark session = spark.open()) {
       OutputDir out = OutputDir.prepare(session.session().sparkContext().hadoopConfiguration(), output.dir,
@@ -113,9 +113,8 @@ final class GenerateCommand implements Callable<Integer> {
               + " in %.1f s (%.0f rows/s)%n", d.rows, d.dim, float32 ? "float32" : "float64", d.layout.cliName(),
           g.storage().describe(), fileCount, bytes / 1e6, output.dir, seconds, d.rows / seconds);
       // run finds W.npy and b.npy beside data/, the features in 'features' and the targets in 'targets'
-      System.out.printf(Locale.ROOT, "run it:  scripts/adjoint run --input %s%s%s%s%n", out.resolve("data"),
-          "", d.ids ? " --id-col id" : "",
-          d.targets ? " --loss squared" : "");
+      System.out.printf(Locale.ROOT, "run it:  scripts/adjoint run --input %s%s%s%n", out.resolve("data"),
+          d.noIds ? "" : " --id-col id", d.targets ? " --loss squared" : "");
     }
     return ExitCodes.OK;
   }

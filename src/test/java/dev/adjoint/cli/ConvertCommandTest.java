@@ -48,6 +48,8 @@ class ConvertCommandTest {
       CliRun c = CliRun.of("convert", "--input", gen.resolve("data").toString(), "--layout", layout, "--codec", "zstd",
           "--output", conv.toString());
       assertOk(c);
+      // --no-ids: generate wrote no id column, and convert carries none
+      assertFalse(List.of(spark.read().parquet(conv.resolve("data").toString()).columns()).contains("id"), layout);
       assertTrue(c.out().contains("converted 3000 rows × 7 features + 3 targets (float64, " + layout + " layout, zstd"),
           c.out());
       // run's defaults find the converted table's columns, whatever the layout
