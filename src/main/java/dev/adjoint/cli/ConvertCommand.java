@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
 /** {@code adjoint convert}: rewrites a table once into the layout that reads fastest, for inputs read many times. */
 @Command(name = "convert", mixinStandardHelpOptions = true, sortOptions = false,
     customSynopsis = "adjoint convert [-hvV] -i=PATH -o=DIR [OPTIONS]",
-    description = {"Rewrites a table once into another layout (default: flat columns x0… and t0…, uncompressed, 32 MB row "
-        + "groups: the fastest to read, docs/read-path.md) as OUT/data, for inputs read many times (the study, repeated runs).",
+    description = {"Rewrites a table once into another layout (default: the fastest to read here, uncompressed, 32 MB row "
+        + "groups; docs/read-path.md) as OUT/data, for inputs read many times (the study, repeated runs).",
         "Every row is checked as 'run' checks it; a bad row stops the conversion (exit 2) and nothing is written."})
 final class ConvertCommand implements Callable<Integer> {
   @CommandLine.Spec
@@ -45,8 +45,9 @@ final class ConvertCommand implements Callable<Integer> {
 
   /** The layout and type written, as {@code generate} offers them. */
   static final class Written {
-    @Option(names = "--layout", paramLabel = "columns|array|vector", defaultValue = "columns",
-        description = "Flat columns x0…, t0… (default, the fastest to read), one array column each, or an MLlib Vector.")
+    @Option(names = "--layout", paramLabel = "columns|array|vector",
+        description = "Flat columns x0…, t0…, one array column each, or an MLlib Vector (default: the fastest to read here: "
+            + "columns when d + m ≤ 100, else array).")
     Generator.Layout layout;
 
     @Option(names = "--dtype", paramLabel = "float64|float32",

@@ -52,9 +52,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--dtype", paramLabel = "float64|float32", defaultValue = "float64", description = "Stored type (default: ${DEFAULT-VALUE}).")
     String dtype;
 
-    @Option(names = "--layout", paramLabel = "columns|array|vector", defaultValue = "columns",
-        description = "Flat number columns x0… and t0… (default: the fastest to read, docs/read-path.md), one array column "
-            + "each ('features', 'targets'), or an MLlib Vector of features.")
+    @Option(names = "--layout", paramLabel = "columns|array|vector",
+        description = "Flat number columns x0… and t0…, one array column each ('features', 'targets'), or an MLlib Vector "
+            + "of features (default: the fastest to read here: columns when d + m ≤ 100, else array; docs/read-path.md).")
     Generator.Layout layout;
 
     @Option(names = "--files", paramLabel = "F", description = "Parquet files (default: one per ~128 MB).")
@@ -84,7 +84,8 @@ final class GenerateCommand implements Callable<Integer> {
     boolean float32 = StorageOptions.float32(spec, d.dtype);
     long bytes = d.rows * (long) d.dim * (float32 ? 4 : 8);
     int fileCount = d.files > 0 ? d.files : (int) Math.max(1, Math.min(100_000, bytes / (128L << 20)));
-    Generator.Spec g = new Generator.Spec(d.rows, d.dim, d.outDim, d.seed, float32, d.layout, fileCount, d.targets, !d.noIds,
+    Generator.Layout layout = d.layout != null ? d.layout : Generator.Layout.fastest(d.dim, d.targets ? d.outDim : 0);
+    Generator.Spec g = new Generator.Spec(d.rows, d.dim, d.outDim, d.seed, float32, layout, fileCount, d.targets, !d.noIds,
         d.noise, stored.storage(spec));
     try (SparkOptions.Spark session = spark.open()) {
       OutputDir out = OutputDir.prepare(session.session().sparkContext().hadoopConfiguration(), output.dir,
@@ -110,7 +111,7 @@ final class GenerateCommand implements Callable<Integer> {
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
       System.out.printf(Locale.ROOT, "wrote %d rows × %d features (%s, %s layout, %s, %d files, %.0f MB of values) to %s"
-              + " in %.1f s (%.0f rows/s)%n", d.rows, d.dim, float32 ? "float32" : "float64", d.layout.cliName(),
+              + " in %.1f s (%.0f rows/s)%n", d.rows, d.dim, float32 ? "float32" : "float64", layout.cliName(),
           g.storage().describe(), fileCount, bytes / 1e6, output.dir, seconds, d.rows / seconds);
       // run finds W.npy and b.npy beside data/, the features in 'features' and the targets in 'targets'
       System.out.printf(Locale.ROOT, "run it:  scripts/adjoint run --input %s%s%s%n", out.resolve("data"),

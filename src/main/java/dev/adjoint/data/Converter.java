@@ -34,12 +34,13 @@ public final class Converter {
   public record Converted(long rows, int features, int targets, Generator.Layout layout, boolean float32, Storage storage) {}
 
   /**
-   * Converts {@code in} into {@code out}/data. {@code float32} null keeps the stored precision (float32
-   * when every feature value is stored as float32, else float64).
+   * Converts {@code in} into {@code out}/data. {@code layout} null is {@link Generator.Layout#fastest}; {@code
+   * float32} null keeps the stored precision (float32 when every feature value is stored as float32, else float64).
    */
-  public static Converted convert(SparkSession spark, TableSpec in, Generator.Layout layout, Boolean float32,
+  public static Converted convert(SparkSession spark, TableSpec in, Generator.Layout asked, Boolean float32,
       Storage storage, OutputDir out) throws IOException {
     Table table = Table.open(spark, in, in.idColumn() != null);
+    Generator.Layout layout = asked != null ? asked : Generator.Layout.fastest(table.features, table.targets);
     boolean f32 = float32 != null ? float32 : storedAsFloat32(spark, in);
     if (layout == Generator.Layout.VECTOR && f32) {
       throw new InputException("an MLlib Vector holds float64: convert to --layout vector with --dtype float64");
