@@ -111,8 +111,8 @@ final class BenchPassCommand implements Callable<Integer> {
       int d = params.inputDim;
       int m = params.outputDim;
       System.out.printf(Locale.ROOT, "forward + backward (squared loss, Y, G, dW, db, dX: 6·n·d·m = %.1f GFLOP per pass)"
-          + " on n = %d, d = %d, m = %d; %s, %d cores; BLAS %s%n", 6.0 * rows * d * m / 1e9,
-          rows, d, m, s.sparkContext().master(), s.sparkContext().defaultParallelism(), BlasInfo.current().describe());
+          + " on n = %d, d = %d, m = %d (%s layout, read %s); %s, %d cores; BLAS %s%n", 6.0 * rows * d * m / 1e9,
+          rows, d, m, table.layout, BlockReader.readPath(table), s.sparkContext().master(), s.sparkContext().defaultParallelism(), BlasInfo.current().describe());
       System.out.printf(Locale.ROOT, "%-42s %10s %9s %10s %6s %16s%n", "system", "s/pass", "GFLOP/s", "block rows",
           "parts", "driver B/pass");
       List<PassBenchmark.Result> results = new ArrayList<>();
@@ -137,7 +137,7 @@ final class BenchPassCommand implements Callable<Integer> {
         }
       }
       if (t.json != null) {
-        writeJson(t.json, results, rows, d, m, s.sparkContext().master());
+        writeJson(t.json, results, rows, d, m, s.sparkContext().master(), table.layout);
       }
     }
     return ExitCodes.OK;
@@ -149,8 +149,8 @@ final class BenchPassCommand implements Callable<Integer> {
         r.blockRows(), r.partitions(), r.driverBytesPerPass());
   }
 
-  private static void writeJson(File json, List<PassBenchmark.Result> results, long rows, int d, int m, String sparkMaster)
-      throws java.io.IOException {
+  private static void writeJson(File json, List<PassBenchmark.Result> results, long rows, int d, int m, String sparkMaster,
+      String layout) throws java.io.IOException {
     List<Map<String, Object>> list = new ArrayList<>();
     for (PassBenchmark.Result r : results) {
       Map<String, Object> o = new LinkedHashMap<>();
@@ -165,6 +165,7 @@ final class BenchPassCommand implements Callable<Integer> {
       o.put("driver_bytes_per_pass", r.driverBytesPerPass());
       o.put("master", sparkMaster);
       o.put("blas", BlasInfo.current().describe());
+      o.put("layout", layout);  // how the Parquet table stores the features: array, vector or columns
       list.add(o);
     }
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json, list);

@@ -22,6 +22,9 @@ final class GenerateCommand implements Callable<Integer> {
   @ArgGroup(validate = false, heading = "%nDataset:%n")
   Dataset dataset = new Dataset();
 
+  @ArgGroup(validate = false, heading = StorageOptions.HEADING)
+  StorageOptions stored = new StorageOptions();
+
   @ArgGroup(validate = false, heading = OutputOptions.HEADING)
   OutputOptions output = new OutputOptions();
 
@@ -46,18 +49,19 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--dtype", paramLabel = "float64|float32", defaultValue = "float64", description = "Stored type (default: ${DEFAULT-VALUE}).")
     String dtype;
 
-    @Option(names = "--layout", paramLabel = "array|vector|columns", defaultValue = "array",
-        description = "features as one array column (default, the fastest to read), an MLlib Vector column, or d columns x0…")
+    @Option(names = "--layout", paramLabel = "columns|array|vector",
+        description = "Flat number columns x0… and t0…, one array column each ('features', 'targets'), or an MLlib Vector "
+            + "of features (default: the fastest to read here: columns when d + m ≤ 100, else array; docs/read-path.md).")
     Generator.Layout layout;
 
     @Option(names = "--files", paramLabel = "F", description = "Parquet files (default: one per ~128 MB).")
     int files;
 
-    @Option(names = "--targets", description = "Also write targets T (m columns, as array 'targets') for --loss squared.")
+    @Option(names = "--targets", description = "Also write targets T (m values: columns t0…, or the array 'targets') for --loss squared.")
     boolean targets;
 
-    @Option(names = "--no-ids", negatable = true, defaultValue = "true", fallbackValue = "true", description = "Write a long 'id' column (default: yes).")
-    boolean ids;
+    @Option(names = "--no-ids", description = "Write no 'id' column (by default a long 'id' is written).")
+    boolean noIds;
 
     @Option(names = "--noise", paramLabel = "SIGMA", defaultValue = "0.1", description = "Noise of the targets (default: ${DEFAULT-VALUE}).")
     double noise;
@@ -74,15 +78,12 @@ final class GenerateCommand implements Callable<Integer> {
       throw Usage.error(spec, "W would be (" + d.dim + ", " + d.outDim + "), " + (long) d.dim * d.outDim
           + " entries: more than one Java array holds (2³¹ − 9)");
     }
-    boolean float32 = Usage.parse(spec, "--dtype", d.dtype, "float64 or float32", s -> switch (s) {
-      case "float64", "double" -> false;
-      case "float32", "float" -> true;
-      default -> throw new IllegalArgumentException(s);
-    });
+    boolean float32 = StorageOptions.float32(spec, d.dtype);
     long bytes = d.rows * (long) d.dim * (float32 ? 4 : 8);
     int fileCount = d.files > 0 ? d.files : (int) Math.max(1, Math.min(100_000, bytes / (128L << 20)));
-    Generator.Spec g = new Generator.Spec(d.rows, d.dim, d.outDim, d.seed, float32, d.layout, fileCount, d.targets, d.ids,
-        d.noise);
+    Generator.Layout layout = d.layout != null ? d.layout : Generator.Layout.fastest(d.dim, d.targets ? d.outDim : 0);
+    Generator.Spec g = new Generator.Spec(d.rows, d.dim, d.outDim, d.seed, float32, layout, fileCount, d.targets, !d.noIds,
+        d.noise, stored.storage(spec));
     try (SparkOptions.Spark session = spark.open()) {
       session.requirePaths(output.dir);
       OutputDir out = OutputDir.prepare(session.session().sparkContext().hadoopConfiguration(), output.dir,
@@ -90,13 +91,12 @@ final class GenerateCommand implements Callable<Integer> {
       long t0 = System.nanoTime();
       Generator.write(session.session(), g, out);  // its progress: the session's (SparkOptions --quiet)
       double seconds = (System.nanoTime() - t0) / 1e9;
-      System.out.printf(Locale.ROOT, "wrote %d rows × %d features (%s, %s layout, %d files, %.0f MB of values) to %s in %.1f s"
-              + " (%.0f rows/s)%n", d.rows, d.dim, float32 ? "float32" : "float64", d.layout.cliName(), fileCount,
-          bytes / 1e6, output.dir, seconds, d.rows / seconds);
+      System.out.printf(Locale.ROOT, "wrote %d rows × %d features (%s, %s layout, %s, %d files, %.0f MB of values) to %s"
+              + " in %.1f s (%.0f rows/s)%n", d.rows, d.dim, float32 ? "float32" : "float64", layout.cliName(),
+          g.storage().describe(), fileCount, bytes / 1e6, output.dir, seconds, d.rows / seconds);
       // run finds W.npy and b.npy beside data/, the features in 'features' and the targets in 'targets'
-      System.out.printf(Locale.ROOT, "run it:  scripts/adjoint run --input %s%s%s%s%n", out.resolve("data"),
-          d.layout == Generator.Layout.COLUMNS ? " --feature-prefix x" : "", d.ids ? " --id-col id" : "",
-          d.targets ? " --loss squared" : "");
+      System.out.printf(Locale.ROOT, "run it:  scripts/adjoint run --input %s%s%s%n", out.resolve("data"),
+          d.noIds ? "" : " --id-col id", d.targets ? " --loss squared" : "");
     }
     return ExitCodes.OK;
   }

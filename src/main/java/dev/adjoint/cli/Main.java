@@ -8,7 +8,7 @@ import picocli.CommandLine.ScopeType;
 /** Entry point: {@code adjoint run …}. Parses, runs the named command, maps failures to exit codes. */
 @Command(name = "adjoint", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     subcommands = {RunCommand.class, GenerateCommand.class, SelfTestCommand.class, StudyCommand.class,
-        BenchReadCommand.class, BenchPassCommand.class, CommandLine.HelpCommand.class},
+        ConvertCommand.class, BenchReadCommand.class, BenchPassCommand.class, CommandLine.HelpCommand.class},
     description = "Forward and backward pass of a linear layer Y = X·W + b on Apache Spark, with its gradients "
         + "dW = Xᵀ·G, db = 1ᵀ·G, dX = G·Wᵀ.",
     footer = {"", "Exit codes: 0 success, 1 a verification failed, 2 bad usage or bad input, 3 internal error, "

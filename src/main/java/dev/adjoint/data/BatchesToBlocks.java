@@ -17,7 +17,7 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
  * <p>Rows are taken in runs (as many as the block and the batch both still hold). A run whose rows are
  * all present, of the right length and free of null elements is copied in bulk: for an array column one
  * {@code getDoubles} of the run's values from the array's child vector (they are contiguous), for flat
- * columns one {@code getDoubles} per column scattered with stride d into the row-major block. If the run
+ * columns each column read value by value into the row-major block, tiled by rows ({@link #interleave}). If the run
  * then holds a NaN or ±Inf, or failed a check, it is done again row by row with the row path's checks,
  * which throw the row path's message or leave the row out (--on-invalid skip). No object is made per row
  * on the bulk path.
@@ -111,14 +111,20 @@ final class BatchesToBlocks implements Iterator<Block> {
     return new Block(n, d, xs, withTargets ? m : 0, ts, null, System.nanoTime() - t0, skipped);
   }
 
-  /** Features or targets: an array&lt;double&gt; column, or {@code width} double columns from {@code first}. */
+  /**
+   * Features or targets: an array&lt;double&gt; column, an MLlib Vector column (a struct whose child 3 is
+   * the values array), or {@code width} double columns from {@code first}.
+   */
   private final class Role {
     final String role;
     final int width;
     final int first;
     final boolean array;
+    final boolean vector;
     final int columns;
     ColumnVector[] flat;
+    /** the Vector struct (null unless {@code vector}); its type byte: 0 sparse, 1 dense */
+    ColumnVector vectors;
     ColumnVector arrays;
     ColumnVector values;
 
@@ -126,12 +132,17 @@ final class BatchesToBlocks implements Iterator<Block> {
       this.role = role;
       this.width = width;
       this.first = first;
-      this.array = part.array();
+      this.vector = part.kind() == ScanColumns.Kind.VECTOR;
+      this.array = part.kind() != ScanColumns.Kind.FLAT;
       this.columns = part.columns().size();
     }
 
     void bind(ColumnarBatch b) {
-      if (array) {
+      if (vector) {
+        vectors = b.column(first);
+        arrays = vectors.getChild(VECTOR_VALUES);
+        values = arrays.getChild(0);
+      } else if (array) {
         arrays = b.column(first);
         values = arrays.getChild(0);
       } else {
@@ -153,13 +164,11 @@ final class BatchesToBlocks implements Iterator<Block> {
             return false;
           }
         }
-        for (int c = 0; c < columns; c++) {
-          double[] column = flat[c].getDoubles(r, k);
-          for (int i = 0; i < k; i++) {
-            dest[offset + i * width + c] = column[i];
-          }
-        }
+        interleave(flat, r, k, dest, offset, width);
         return true;
+      }
+      if (vector && !allDense(r, k)) {
+        return false;
       }
       if (!(arrays instanceof WritableColumnVector a) || (a.hasNull() && anyNull(a, r, k))) {
         return false;
@@ -183,7 +192,9 @@ final class BatchesToBlocks implements Iterator<Block> {
      */
     boolean copyRow(int r, double[] dest, int offset) {
       String where = RowsToBlocks.where(rowIndex, partition);
-      if (array) {
+      if (vector && (vectors.isNullAt(r) || vectors.getChild(VECTOR_TYPE).getByte(r) == SPARSE)) {
+        copySparseVector(r, where, dest, offset);
+      } else if (array) {
         if (arrays.isNullAt(r)) {
           throw new RowException(RowsToBlocks.nullRow(where, role, width), partition);
         }
@@ -209,6 +220,42 @@ final class BatchesToBlocks implements Iterator<Block> {
           dest[offset + c] = flat[c].getDouble(r);
         }
       }
+      return finite(where, dest, offset);
+    }
+
+    /** Whether every vector of rows [r, r+k) is present and dense. */
+    private boolean allDense(int r, int k) {
+      if (vectors.hasNull() && anyNull(vectors, r, k)) {
+        return false;
+      }
+      ColumnVector type = vectors.getChild(VECTOR_TYPE);
+      for (int i = r; i < r + k; i++) {
+        if (type.getByte(i) != DENSE) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** A null or sparse Vector as vector_to_array gives it on the row path: null, or zeros with its values. */
+    private void copySparseVector(int r, String where, double[] dest, int offset) {
+      if (vectors.isNullAt(r)) {
+        throw new RowException(RowsToBlocks.nullRow(where, role, width), partition);
+      }
+      int size = vectors.getChild(VECTOR_SIZE).getInt(r);
+      if (size != width) {
+        throw new RowException(RowsToBlocks.wrongLength(where, role, size, width), partition);
+      }
+      ColumnarArray indices = vectors.getChild(VECTOR_INDICES).getArray(r);
+      ColumnarArray vals = arrays.getArray(r);
+      Arrays.fill(dest, offset, offset + width, 0.0);
+      for (int j = 0; j < indices.numElements(); j++) {
+        dest[offset + indices.getInt(j)] = vals.getDouble(j);
+      }
+    }
+
+    /** The row path's NaN/±Inf check of the row just copied: throws, or returns false when such rows are skipped. */
+    private boolean finite(String where, double[] dest, int offset) {
       int bad = RowsToBlocks.firstNonFinite(dest, offset, width);
       if (bad >= 0) {
         if (skipInvalid) {
@@ -217,6 +264,34 @@ final class BatchesToBlocks implements Iterator<Block> {
         throw new RowException(RowsToBlocks.nonFinite(where, role, bad, dest[offset + bad]), partition);
       }
       return true;
+    }
+  }
+
+  // The fields of an MLlib Vector's struct (VectorUDT.sqlType) and the values of its type byte.
+  private static final int VECTOR_TYPE = 0;
+  private static final int VECTOR_SIZE = 1;
+  private static final int VECTOR_INDICES = 2;
+  private static final int VECTOR_VALUES = 3;
+  private static final byte SPARSE = 0;
+  private static final byte DENSE = 1;
+
+  /** Rows per tile of {@link #interleave}: a tile of the block (TILE·d doubles) stays in cache across its d columns. */
+  private static final int TILE = 64;
+
+  /**
+   * Rows [r, r+k) of the columns {@code cols} into the row-major block: dest[offset + i·width + c] =
+   * cols[c][r + i]. Read value by value (no copy of the column first), tiled by rows, so each tile of
+   * dest is written while it is in cache, instead of the whole run being swept once per column.
+   */
+  static void interleave(ColumnVector[] cols, int r, int k, double[] dest, int offset, int width) {
+    for (int i0 = 0; i0 < k; i0 += TILE) {
+      int i1 = Math.min(k, i0 + TILE);
+      for (int c = 0; c < cols.length; c++) {
+        ColumnVector col = cols[c];
+        for (int i = i0, at = offset + i0 * width + c; i < i1; i++, at += width) {
+          dest[at] = col.getDouble(r + i);
+        }
+      }
     }
   }
 

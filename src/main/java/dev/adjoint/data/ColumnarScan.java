@@ -38,20 +38,27 @@ final class ColumnarScan {
     for (String name : names) {
       cols.add(scan.raw().col(Table.quote(name)));
     }
-    Dataset<Row> selected = scan.raw().select(cols.toArray(new Column[0]));
+    return batches(scan.raw().select(cols.toArray(new Column[0])), names.size());
+  }
+
+  /**
+   * The batches of {@code selected} when its plan is a bare columnar Parquet scan of {@code columns} leaf
+   * columns (no filter) whose output is exactly {@code selected}'s columns; else null.
+   */
+  static RDD<ColumnarBatch> batches(Dataset<Row> selected, int columns) {
     RuntimeConfig conf = selected.sparkSession().conf();
     String before = conf.get(MAX_FIELDS);
     // Raised for this plan only: a wide flat table stays columnar; the setting is put back at once.
-    boolean raise = Integer.parseInt(before) < names.size() + 1;
+    boolean raise = Integer.parseInt(before) < columns + 1;
     if (raise) {
-      conf.set(MAX_FIELDS, Integer.toString(names.size() + 1));
+      conf.set(MAX_FIELDS, Integer.toString(columns + 1));
     }
     try {
       FileSourceScanExec fileScan = plainScan(selected.queryExecution().executedPlan());
       if (fileScan == null || !fileScan.supportsColumnar()
           || !(fileScan.relation().fileFormat() instanceof ParquetFileFormat)
           || !fileScan.dataFilters().isEmpty() || !fileScan.partitionFilters().isEmpty()
-          || !sameNames(fileScan, names)) {
+          || !sameNames(fileScan, List.of(selected.columns()))) {
         return null;
       }
       return fileScan.executeColumnar();  // builds the reader (which reads the settings) while they hold

@@ -10,19 +10,13 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.ml.linalg.VectorUDT;
-import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * Writes a synthetic dataset: X with N(0, 1) entries; optionally targets T = X·W* + b* + σ·N(0, 1) from a
@@ -43,17 +37,43 @@ public final class Generator {
     ARRAY,
     /** one column {@code features} holding an MLlib dense Vector (float64 only) */
     VECTOR,
-    /** d numeric columns {@code x0 … x(d-1)} */
+    /** flat number columns: features {@code x0 … x(d-1)}, targets {@code t0 … t(m-1)} */
     COLUMNS;
+
+    /** Tables of at most this many feature and target columns are written flat by default. */
+    public static final int MAX_FLAT_COLUMNS = 100;
+
+    /**
+     * The layout {@code generate} and {@code convert} write by default: the one that read fastest through
+     * Adjoint here (docs/read-path.md): flat columns for d + m ≤ {@value #MAX_FLAT_COLUMNS} (measured at
+     * 64 + 16: 1.4× faster than arrays), arrays above (measured at 512 + 256: 1.25–1.75× faster than flat).
+     */
+    public static Layout fastest(int d, int m) {
+        return d + m <= MAX_FLAT_COLUMNS ? COLUMNS : ARRAY;
+    }
 
     public String cliName() {
       return name().toLowerCase(Locale.ROOT);
     }
   }
 
-  /** What to generate. {@code outDim} m is the width of W (and of the targets). */
+  /** The features' column of the array and vector layouts. */
+  public static final String FEATURES = "features";
+  /** The targets' column of the array and vector layouts. */
+  public static final String TARGETS = "targets";
+  /** Prefix of the feature columns of the {@link Layout#COLUMNS} layout: x0, x1, … */
+  public static final String FEATURE_PREFIX = "x";
+  /** Prefix of the target columns of the {@link Layout#COLUMNS} layout: t0, t1, … */
+  public static final String TARGET_PREFIX = "t";
+
+  /** What to generate, and how to store it. {@code outDim} m is the width of W (and of the targets). */
   public record Spec(long rows, int dim, int outDim, long seed, boolean float32, Layout layout, int files,
-      boolean targets, boolean ids, double noise) implements Serializable {
+      boolean targets, boolean ids, double noise, Storage storage) implements Serializable {
+    /** As stored by default ({@link Storage#DEFAULT}). */
+    public Spec(long rows, int dim, int outDim, long seed, boolean float32, Layout layout, int files, boolean targets,
+        boolean ids, double noise) {
+      this(rows, dim, outDim, seed, float32, layout, files, targets, ids, noise, Storage.DEFAULT);
+    }
   }
 
   /** Writes {@code spec} into {@code out}: data/ (Parquet), W.npy, b.npy and, with targets, the teacher. */
@@ -70,23 +90,10 @@ public final class Generator {
     }
     jsc.setJobDescription("adjoint generate: " + spec.rows() + " rows in " + spec.files() + " files");
     JavaRDD<Integer> fileIndices = jsc.parallelize(files, spec.files());
-    if (spec.layout() == Layout.ARRAY && !spec.float32()) {
-      // the fast path: a bean of primitive arrays, encoded without boxing each value
-      JavaRDD<ArrayRow> beans = fileIndices.mapPartitions(it -> beansOfFile(spec, teacher, it.next()));
-      Dataset<ArrayRow> ds = spark.createDataset(beans.rdd(), Encoders.bean(ArrayRow.class));
-      List<Column> cols = new ArrayList<>();
-      if (spec.ids()) {
-        cols.add(functions.col("id"));
-      }
-      cols.add(functions.col("features"));
-      if (spec.targets()) {
-        cols.add(functions.col("targets"));
-      }
-      ds.select(cols.toArray(new Column[0])).write().option("parquet.enable.dictionary", "false").parquet(out.resolve("data"));
-    } else {
-      JavaRDD<Row> rows = fileIndices.mapPartitions(it -> rowsOfFile(spec, it.next(), i -> row(spec, teacher, i)));
-      spark.createDataFrame(rows, schema(spec)).write().option("parquet.enable.dictionary", "false").parquet(out.resolve("data"));
-    }
+    // every layout from a bean of primitive arrays (encoded without boxing each value), then one projection
+    JavaRDD<ArrayRow> beans = fileIndices.mapPartitions(it -> beansOfFile(spec, teacher, it.next()));
+    Dataset<ArrayRow> ds = spark.createDataset(beans.rdd(), Encoders.bean(ArrayRow.class));
+    spec.storage().apply(ds.select(columns(spec).toArray(new Column[0])).write()).parquet(out.resolve("data"));
     WeightsAndBias start = WeightFiles.random(spec.dim(), spec.outDim(), spec.seed() + 1);
     out.writeAtomically("W.npy", s -> Npy.write(s, new int[] {spec.dim(), spec.outDim()}, start.weights));
     out.writeAtomically("b.npy", s -> Npy.write(s, new int[] {spec.outDim()}, start.bias));
@@ -110,25 +117,35 @@ public final class Generator {
     return new WeightsAndBias(spec.dim(), spec.outDim(), w, b);
   }
 
-  static StructType schema(Spec spec) {
-    List<StructField> fields = new ArrayList<>();
+  /**
+   * The stored columns, from the bean's float64 arrays (already rounded to float32 values when
+   * {@code float32}, so the cast is exact): id, then the features and targets in the layout's form.
+   */
+  static List<Column> columns(Spec spec) {
     DataType number = spec.float32() ? DataTypes.FloatType : DataTypes.DoubleType;
+    Column x = functions.col("features");
+    Column t = functions.col("targets");
+    List<Column> cols = new ArrayList<>();
     if (spec.ids()) {
-      fields.add(DataTypes.createStructField("id", DataTypes.LongType, false));
+      cols.add(functions.col("id"));
     }
     switch (spec.layout()) {
-      case ARRAY -> fields.add(DataTypes.createStructField("features", DataTypes.createArrayType(number, false), false));
-      case VECTOR -> fields.add(DataTypes.createStructField("features", new VectorUDT(), false));
+      case ARRAY -> cols.add(x.cast(DataTypes.createArrayType(number)).as(FEATURES));
+      case VECTOR -> cols.add(org.apache.spark.ml.functions.array_to_vector(x).as(FEATURES));
       case COLUMNS -> {
         for (int k = 0; k < spec.dim(); k++) {
-          fields.add(DataTypes.createStructField("x" + k, number, false));
+          cols.add(x.getItem(k).cast(number).as(FEATURE_PREFIX + k));
         }
       }
     }
-    if (spec.targets()) {
-      fields.add(DataTypes.createStructField("targets", DataTypes.createArrayType(number, false), false));
+    if (spec.targets() && spec.layout() == Layout.COLUMNS) {
+      for (int j = 0; j < spec.outDim(); j++) {
+        cols.add(t.getItem(j).cast(number).as(TARGET_PREFIX + j));
+      }
+    } else if (spec.targets()) {
+      cols.add(t.cast(DataTypes.createArrayType(number)).as(TARGETS));
     }
-    return new StructType(fields.toArray(new StructField[0]));
+    return cols;
   }
 
   /** A generated row for the array layout in float64, as a Java bean. */
@@ -225,37 +242,6 @@ public final class Generator {
         return make.apply(i++);
       }
     };
-  }
-
-  /** Row i: its values depend on (seed, i) only. */
-  static Row row(Spec spec, WeightsAndBias teacher, long i) {
-    double[] x = features(spec, i);
-    List<Object> values = new ArrayList<>(spec.dim() + 3);
-    if (spec.ids()) {
-      values.add(i);
-    }
-    switch (spec.layout()) {
-      case ARRAY -> values.add(spec.float32() ? toFloat(x) : x);
-      case VECTOR -> values.add(Vectors.dense(x));
-      case COLUMNS -> {
-        for (double v : x) {
-          values.add(spec.float32() ? (Object) (float) v : (Object) v);
-        }
-      }
-    }
-    if (spec.targets()) {
-      double[] t = targets(spec, teacher, x, i);
-      values.add(spec.float32() ? toFloat(t) : t);
-    }
-    return RowFactory.create(values.toArray());
-  }
-
-  private static float[] toFloat(double[] a) {
-    float[] r = new float[a.length];
-    for (int k = 0; k < a.length; k++) {
-      r[k] = (float) a[k];
-    }
-    return r;
   }
 
   /** A 64-bit mix of (seed, i) (SplitMix64's finaliser): independent streams per row. */

@@ -16,6 +16,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -48,10 +49,13 @@ public final class Table {
    * batches; null otherwise.
    */
   final ScanColumns scanColumns;
+  /** How the features are stored, as {@code generate --layout} names it: array, vector or columns. */
+  public final String layout;
 
   private Table(Dataset<Row> rows, int features, int targets, boolean hasTargets, String idColumn, StructField idField,
-      ScanColumns scanColumns) {
+      ScanColumns scanColumns, String layout) {
     this.rows = rows;
+    this.layout = layout;
     this.scanColumns = scanColumns;
     boolean mayBeNull = false;
     for (StructField f : rows.schema().fields()) {
@@ -78,16 +82,18 @@ public final class Table {
     String order = "_adjoint_row_order";
     Dataset<Row> shuffled = rows.withColumn(order, monotonically_increasing_id()).repartition(n)
         .sortWithinPartitions(order).drop(order);
-    return new Table(shuffled, features, targets, hasTargets, idColumn, idField, null);
+    return new Table(shuffled, features, targets, hasTargets, idColumn, idField, null, layout);
   }
 
   /**
    * Opens {@code spec} lazily (only the schema and one row are read here). With {@code withIds} the key
    * column is kept: the spec's id column, or a generated {@code row_id} when it names none.
    */
-  public static Table open(SparkSession spark, TableSpec spec, boolean withIds) {
-    Dataset<Row> raw = load(spark, spec);
+  public static Table open(SparkSession spark, TableSpec asked, boolean withIds) {
+    Dataset<Row> raw = load(spark, asked);
     StructType schema = raw.schema();
+    TableSpec spec = new TableSpec(asked.path(), asked.format(), stored(schema, asked.features()),
+        asked.targets() == null ? null : stored(schema, asked.targets()), asked.idColumn());
     String where = spec.path();
     List<Column> select = new ArrayList<>();
     Column x = asDoubleArray(schema, spec.features(), where, "features");
@@ -123,12 +129,41 @@ public final class Table {
         scan = new ScanColumns(raw, xs, ts);
       }
     }
-    return new Table(rows, d, m, spec.targets() != null, idName, idField, scan);
+    return new Table(rows, d, m, spec.targets() != null, idName, idField, scan, layout(schema, spec.features()));
+  }
+
+  /**
+   * Where {@code source} is stored: itself, except that the column {@code features} (or {@code targets}),
+   * when the table has none, means the columns {@code x0, x1, …} (or {@code t0, t1, …}) that
+   * {@code generate --layout columns} writes, when the table has those. So the default names find
+   * generate's output in every layout.
+   */
+  static ColumnSource stored(StructType schema, ColumnSource source) {
+    if (source instanceof ColumnSource.Single s && !List.of(schema.fieldNames()).contains(s.column())) {
+      String prefix = s.column().equals(Generator.FEATURES) ? Generator.FEATURE_PREFIX
+          : s.column().equals(Generator.TARGETS) ? Generator.TARGET_PREFIX : null;
+      if (prefix != null && List.of(schema.fieldNames()).contains(prefix + "0")) {
+        return new ColumnSource.Prefix(prefix);
+      }
+    }
+    return source;
+  }
+
+  /** The features' layout as {@code generate --layout} names it: array, vector or columns (number columns). */
+  private static String layout(StructType schema, ColumnSource features) {
+    if (!(features instanceof ColumnSource.Single s)) {
+      return Generator.Layout.COLUMNS.cliName();
+    }
+    DataType t = field(schema, s.column(), "", "features").dataType();
+    return t instanceof ArrayType ? Generator.Layout.ARRAY.cliName()
+        : t instanceof VectorUDT ? Generator.Layout.VECTOR.cliName() : Generator.Layout.COLUMNS.cliName();
   }
 
   /** Whether the table at {@code spec} has every column {@code source} names; reads only its schema. */
-  public static boolean hasColumns(SparkSession spark, TableSpec spec, ColumnSource source) {
-    List<String> names = List.of(load(spark, spec).schema().fieldNames());
+  public static boolean hasColumns(SparkSession spark, TableSpec spec, ColumnSource asked) {
+    StructType schema = load(spark, spec).schema();
+    List<String> names = List.of(schema.fieldNames());
+    ColumnSource source = stored(schema, asked);
     if (source instanceof ColumnSource.Single s) {
       return names.contains(s.column());
     }
@@ -233,7 +268,9 @@ public final class Table {
     if (t instanceof ArrayType a && a.elementType() instanceof NumericType) {
       return c.cast(DataTypes.createArrayType(DataTypes.DoubleType));
     } else if (t instanceof VectorUDT) {
-      return org.apache.spark.ml.functions.vector_to_array(c, "float64");
+      // vector_to_array fails on a null Vector: keep it null, for the row checks to name the row
+      return functions.when(c.isNull(), functions.lit(null).cast(DataTypes.createArrayType(DataTypes.DoubleType)))
+          .otherwise(org.apache.spark.ml.functions.vector_to_array(c, "float64"));
     } else if (t instanceof NumericType || t == DataTypes.StringType) {
       return array(c.cast(DataTypes.DoubleType));
     }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.adjoint.TestSpark;
 import dev.adjoint.bench.PassBenchmark;
 import dev.adjoint.data.ColumnSource;
+import dev.adjoint.data.Generator;
 import dev.adjoint.data.Table;
 import dev.adjoint.data.TableSpec;
 import dev.adjoint.data.WeightFiles;
@@ -60,6 +61,7 @@ class BenchPassCommandTest {
       // GFLOP/s counts the three GEMMs: 6·n·d·m flops per pass.
       assertEquals(6.0 * N * D * M / seconds / 1e9, r.get("gflops").asDouble(), 1e-9 * r.get("gflops").asDouble());
       assertEquals(N, r.get("rows").asLong());
+      assertEquals(Generator.Layout.fastest(D, M).cliName(), r.get("layout").asText(), "generate's default layout: " + r);
       long bytes = r.get("driver_bytes_per_pass").asLong();
       assertTrue(bytes >= partialBytes, "the driver receives at least one partial: " + r);
       if (r.get("name").asText().startsWith("adjoint")) {

@@ -126,21 +126,20 @@ class ColumnarReadTest {
     double[] t = random(2, N * M);
     int compared = 0;
     for (TestTables.Layout layout : List.of(TestTables.Layout.ARRAY_DOUBLE, TestTables.Layout.ARRAY_FLOAT,
-        TestTables.Layout.COLUMNS)) {
+        TestTables.Layout.COLUMNS, TestTables.Layout.VECTOR, TestTables.Layout.SPARSE_VECTOR)) {
       TableSpec spec = TestTables.write(spark, dir, layout, x, t, N, D, M);
       compared += compareAllBlockSizes(spec, true, 128L << 20);
       compared += compareAllBlockSizes(spec, false, 128L << 20);
     }
-    assertEquals(3 * 2 * BLOCK_ROWS.length * 2, compared, "variants compared");
+    assertEquals(5 * 2 * BLOCK_ROWS.length * 2, compared, "variants compared");
   }
 
-  /** The other layouts keep the row path; so does a table read with ids. */
+  /** CSV keeps the row path; so do a table read with ids, a shuffled one and one that needs a cast. */
   @Test
-  void vectorsCsvIdsAndCastsKeepTheRowPath() throws Exception {
+  void csvIdsShufflesAndCastsKeepTheRowPath() throws Exception {
     double[] x = random(3, 20 * D);
     double[] t = random(4, 20 * M);
-    for (TestTables.Layout layout : List.of(TestTables.Layout.VECTOR, TestTables.Layout.SPARSE_VECTOR,
-        TestTables.Layout.CSV)) {
+    for (TestTables.Layout layout : List.of(TestTables.Layout.CSV)) {
       Table table = Table.open(spark, TestTables.write(spark, dir, layout, x, t, 20, D, M), false);
       assertEquals(BlockReader.ROWS, BlockReader.readPath(table), layout.name());
       assertNull(BlockReader.columnar(table, 7, false), layout.name());
@@ -328,5 +327,43 @@ class ColumnarReadTest {
       }
     }
     assertNotNull(spark);
+  }
+
+  /** Null, mis-sized (dense and sparse) and NaN Vectors: the row path's messages, and NaN rows skipped alike. */
+  @Test
+  void badVectorsGiveTheRowPathsMessages() {
+    String[] kinds = {"null vector", "short dense", "long sparse", "NaN dense", "Inf sparse"};
+    DataType arrays = DataTypes.createArrayType(DataTypes.DoubleType, true);
+    for (String kind : kinds) {
+      List<Object[]> values = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        double[] x = {i, i + 0.5, 0, -i};
+        Object v = i % 2 == 0 ? org.apache.spark.ml.linalg.Vectors.dense(x)
+            : org.apache.spark.ml.linalg.Vectors.dense(x).toSparse();
+        if (i == 17 || i == 30) {
+          v = switch (kind) {
+            case "null vector" -> null;
+            case "short dense" -> org.apache.spark.ml.linalg.Vectors.dense(1, 2, 3);
+            case "long sparse" -> org.apache.spark.ml.linalg.Vectors.sparse(5, new int[] {1}, new double[] {2});
+            case "NaN dense" -> org.apache.spark.ml.linalg.Vectors.dense(1, Double.NaN, 0, 4);
+            default -> org.apache.spark.ml.linalg.Vectors.sparse(4, new int[] {2}, new double[] {Double.POSITIVE_INFINITY});
+          };
+        }
+        values.add(new Object[] {v, good(i, 2)});
+      }
+      String path = writeBad(kind.replace(' ', '_') + ".parquet", new org.apache.spark.ml.linalg.VectorUDT(), values, arrays);
+      Table table = Table.open(spark, new TableSpec(path, TableSpec.Format.PARQUET, new ColumnSource.Single("features"),
+          new ColumnSource.Single("targets"), null), false);
+      assertEquals(BlockReader.COLUMNAR, BlockReader.readPath(table), kind);
+      for (int blockRows : new int[] {5, 64}) {
+        String rows = rowMessage(BlockReader.of(table, blockRows, true, false));
+        assertEquals(rows, rowMessage(BlockReader.columnar(table, blockRows, false)), kind);
+        assertTrue(rows.startsWith("row 17 of partition 0: "), rows);
+        if (kind.contains("NaN") || kind.contains("Inf")) {
+          assertSameBlocks(collect(BlockReader.of(table, blockRows, true, true)),
+              collect(BlockReader.columnar(table, blockRows, true)), kind + " skipped");
+        }
+      }
+    }
   }
 }

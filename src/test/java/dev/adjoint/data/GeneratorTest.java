@@ -69,7 +69,7 @@ class GeneratorTest {
     Dataset<Row> f32 = generate("f32", Generator.Layout.ARRAY, true, 2, 0.1);
     assertTrue(f32.schema().apply("features").dataType().simpleString().equals("array<float>"), f32.schema().toString());
     Dataset<Row> cols = generate("cols", Generator.Layout.COLUMNS, false, 2, 0.1);
-    assertTrue(List.of(cols.columns()).containsAll(List.of("x0", "x4", "targets")), List.of(cols.columns()).toString());
+    assertTrue(List.of(cols.columns()).containsAll(List.of("x0", "x4", "t0", "t1")), List.of(cols.columns()).toString());
     assertThrows(InputException.class, () -> generate("vec32", Generator.Layout.VECTOR, true, 1, 0.1));
   }
 }

@@ -104,7 +104,7 @@ public final class TestTables {
               yield f;
             }
             case VECTOR -> Vectors.dense(xi);
-            case SPARSE_VECTOR -> Vectors.dense(xi).toSparse();
+            case SPARSE_VECTOR -> i % 3 == 0 ? Vectors.dense(xi) : Vectors.dense(xi).toSparse();  // mixed, as in life
             default -> boxed(xi);
           };
           rows.add(RowFactory.create((long) i, features, boxed(ti)));
