@@ -28,6 +28,7 @@ public final class ProbePlan implements Serializable {
   private final int sampleBlocks;
   private final long sampleSeed;
   private transient WeightsAndBias stacked;
+  private transient int[] stackedOffsets;
 
   public ProbePlan(WeightsAndBias base, Loss loss, BlockKernel kernel, List<WeightsAndBias> lossSets, double[] probes,
       int probeCount) {
@@ -78,15 +79,20 @@ public final class ProbePlan implements Serializable {
       }
       double[] w = new double[d * width];
       double[] b = new double[width];
+      int[] offsets = new int[lossSets.size()];
       int offset = 0;
       for (int p = -1; p < lossSets.size(); p++) {
         WeightsAndBias set = p < 0 ? base : lossSets.get(p);
+        if (p >= 0) {
+          offsets[p] = offset;
+        }
         for (int k = 0; k < d; k++) {
           System.arraycopy(set.weights, k * set.outputDim, w, k * width + offset, set.outputDim);
         }
         System.arraycopy(set.bias, 0, b, offset, set.outputDim);
         offset += set.outputDim;
       }
+      stackedOffsets = offsets;
       stacked = new WeightsAndBias(d, width, w, b);
     }
     return stacked;
@@ -94,11 +100,8 @@ public final class ProbePlan implements Serializable {
 
   /** The first output of loss set {@code p} in {@link #stacked} (the base's are 0 … m − 1). */
   public int stackedOffset(int p) {
-    int offset = base.outputDim;
-    for (int q = 0; q < p; q++) {
-      offset += lossSets.get(q).outputDim;
-    }
-    return offset;
+    stacked();
+    return stackedOffsets[p];
   }
 
   /** The output column loss set {@code p} covers, or −1 for the whole layer. */
