@@ -1,9 +1,14 @@
 # Sourced by scripts/adjoint and scripts/cluster: how to run Spark from the project's own jars.
-# Builds the project when target/ has no jar or classpath yet.
+# Builds the project when target/ has no jar or classpath yet, or when the sources or pom.xml changed since
+# the jar was built (after a git pull, say: an old jar would run old code without a word).
 # (the shade plugin keeps the unshaded jar as original-adjoint-*.jar, which this glob does not match)
 ADJOINT_JAR="$(ls "$ROOT"/target/adjoint-*.jar 2>/dev/null | head -1 || true)"
 if [[ -z "$ADJOINT_JAR" || ! -f "$ROOT/target/classpath.txt" ]]; then
   echo "adjoint: building (first run only): mvn -q -DskipTests package" >&2
+  (cd "$ROOT" && mvn -B -q -DskipTests package) >&2
+  ADJOINT_JAR="$(ls "$ROOT"/target/adjoint-*.jar | head -1)"
+elif [[ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$ADJOINT_JAR" -print -quit 2>/dev/null)" ]]; then
+  echo "adjoint: sources changed since $ADJOINT_JAR was built: rebuilding (mvn -q -DskipTests package)" >&2
   (cd "$ROOT" && mvn -B -q -DskipTests package) >&2
   ADJOINT_JAR="$(ls "$ROOT"/target/adjoint-*.jar | head -1)"
 fi
