@@ -60,6 +60,10 @@ public final class RunSteps {
     WeightsAndBias params = WeightFiles.forTable(hadoop, o.weightsPath(), o.biasPath(), o.input(), table, o.outDim(),
         o.initSeed(), o.loss(), (d, m) -> MemoryCheck.require(spark.sparkContext(), d, m, blockRows(o, d, m)));
     requireTargets(o, table);
+    if (o.loss().kind() == dev.adjoint.kernel.Loss.Kind.CROSS_ENTROPY && params.outputDim < 2) {
+      throw new InputException("--loss cross-entropy over m = " + params.outputDim + " output is 0 for every row: "
+          + "W needs one column per class, m ≥ 2 (for one output, --loss logistic)");
+    }
     TargetRule targetRule = TargetRule.of(o.loss(), params.outputDim);
     table = table.requiring(targetRule);
     int blockRows = blockRows(o, params.inputDim, params.outputDim);

@@ -12,20 +12,46 @@ import java.util.Random;
  */
 final class FreivaldsCheck implements SharedProbePass.Check {
   private final int k;
+  private final int m;
+  /** Whether every row of G sums to 0 (softmax cross-entropy): then a constant r gives G·r = 0. */
+  private final boolean rowsSumToZero;
   /** R [m×k] row-major, entries ±1. */
   private final double[] probes;
 
   FreivaldsCheck(LayerUnderTest layer, int k) {
     this.k = k;
+    this.m = layer.m;
+    this.rowsSumToZero = layer.loss.kind() == Loss.Kind.CROSS_ENTROPY;
     this.probes = new double[layer.m * k];
   }
 
+  /**
+   * Draws R. When the rows of G sum to 0, a column of R with every entry equal would make G·r = 0 on every
+   * row and compare rounding with rounding; such a column is drawn again (m ≥ 2: half the draws or more
+   * are not constant).
+   */
   @Override
   public void plan(SharedProbePass pass, Random rng) {
     for (int q = 0; q < probes.length; q++) {
       probes[q] = rng.nextBoolean() ? 1.0 : -1.0;
     }
+    for (int q = 0; q < k; q++) {
+      while (rowsSumToZero && m > 1 && constant(q)) {
+        for (int j = 0; j < m; j++) {
+          probes[j * k + q] = rng.nextBoolean() ? 1.0 : -1.0;
+        }
+      }
+    }
     pass.setProbes(probes, k);
+  }
+
+  private boolean constant(int q) {
+    for (int j = 1; j < m; j++) {
+      if (probes[j * k + q] != probes[q]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override

@@ -93,4 +93,54 @@ class LossCasesTest {
     assertClose(y.data(), gotY, "Y");
     assertClose(dx.data(), gotDx, "dX");
   }
+
+  /**
+   * The same rows as Parquet with double columns (the columnar read path, the label a double), each loss with
+   * the sum reduction, two files read as two partitions: the same agreement with PyTorch.
+   */
+  @ParameterizedTest(name = "{0} from Parquet")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"ce-label", "ce-prob", "logistic", "huber", "huber-0.5"})
+  void matchesPyTorchFromParquet(String loss) throws Exception {
+    Path parquet = dir.resolve("rows.parquet");
+    TestSpark.get().read().option("header", "true").option("inferSchema", "true").csv(CASE.resolve("X.csv").toString())
+        .selectExpr("*", "CAST(label AS DOUBLE) AS label_d").drop("label", "id").withColumnRenamed("label_d", "label")
+        .coalesce(2).write().parquet(parquet.toString());
+    Path out = dir.resolve("out");
+    List<String> args = new ArrayList<>(List.of("run", "--input", parquet.toString(), "--feature-prefix", "x", "--weights",
+        CASE.resolve("W.npy").toString(), "--bias", CASE.resolve("b.npy").toString(), "--output", out.toString()));
+    args.addAll(lossOptions(loss));
+    CliRun run = CliRun.of(args.toArray(new String[0]));
+    assertEquals(0, run.exitCode(), run.toString());
+    String tag = loss + "_sum";
+    assertClose(NpyFiles.read(CASE.resolve("dW_" + tag + ".npy")).data(), NpyFiles.read(out.resolve("dW.npy")).data(), "dW");
+    assertClose(NpyFiles.read(CASE.resolve("db_" + tag + ".npy")).data(), NpyFiles.read(out.resolve("db.npy")).data(), "db");
+    JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+    assertClose(NpyFiles.read(CASE.resolve("loss_" + tag + ".npy")).data()[0], report.at("/loss").asDouble(), "L");
+    assertEquals("pass", report.at("/verification/verdict").asText(), report.toPrettyString());
+    assertEquals("columnar", report.at("/input/read_path").asText(), report.toPrettyString());
+  }
+
+  /**
+   * study accumulation with the nonlinear losses: it runs, says which loss it studied, and every studied
+   * error lies within its bound.
+   */
+  @ParameterizedTest(name = "study with {0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"ce-label", "logistic", "huber"})
+  void theStudyRunsWithEachLoss(String loss) throws Exception {
+    Path out = dir.resolve("study");
+    List<String> args = new ArrayList<>(List.of("study", "accumulation", "--input", CASE.resolve("X.csv").toString(),
+        "--feature-prefix", "x", "--weights", CASE.resolve("W.npy").toString(), "--bias", CASE.resolve("b.npy").toString(),
+        "--output", out.toString(), "--micro-batches", "1,4", "--partitions-sweep", "1,2", "--tree-depths", "1",
+        "--repeats", "1", "--block-rows-sweep", "16", "--growth-k", "4"));
+    args.addAll(lossOptions(loss));
+    CliRun run = CliRun.of(args.toArray(new String[0]));
+    assertEquals(0, run.exitCode(), run.toString());
+    JsonNode json = new ObjectMapper().readTree(out.resolve(dev.adjoint.study.StudyReport.JSON).toFile());
+    assertEquals(lossOptions(loss).get(1), json.get("setup").get("loss").asText());
+    for (JsonNode row : json.get("results")) {
+      if (row.get("part").asText().equals("precision")) {
+        assertEquals(0, row.get("entries_over_bound").asInt(), row.toString());
+      }
+    }
+  }
 }

@@ -226,6 +226,8 @@ class VerificationTest {
     assertTrue(Double.isFinite(big) && big < 1e-3, "γ for 10⁸ rows in blocks of 4096: " + big);
     assertTrue(Double.isInfinite(Tolerances.gamma(100_000_000L, Tolerances.U32)), "the naive bound says nothing");
     assertFalse(CheckResult.of("x", "y", 0.0, Double.POSITIVE_INFINITY, 0, "").passed(), "an infinite tolerance fails");
+    assertFalse(CheckResult.of("x", "y", 0.0, 1.0, 0, "").passed(), "a relative tolerance of 1 could pass anything: fails");
+    assertTrue(CheckResult.of("x", "y", 0.0, 0.5, 0, "").passed(), "below 1 it can fail, and error 0 passes");
   }
 
   @ParameterizedTest
