@@ -78,7 +78,8 @@ final class DirectionalCheck implements SharedProbePass.Check {
     for (int q = 0; q < count; q++) {
       double fd = SharedProbePass.centralDifference(result, sum, sets[q], sets[q] + 1, h);
       Projection g = project(result, sum, q);
-      double truncation = SharedProbePass.truncation(result, sum, pairs[q], h, g.shift, sum.sumX1Sq * r.m);
+      double truncation = SharedProbePass.truncation(result, sum, pairs[q], h, g.shift, sum.sumX1Sq * r.m,
+          g.maxStep / h);
       c.set(q, g.dot, fd, result.tolerances.directionalTolerance(SharedProbePass.lossBound(result, sum, sets[q]),
           SharedProbePass.lossBound(result, sum, sets[q] + 1), h, g.tauAlong, g.perturbed, g.absDot, fd, truncation));
     }
@@ -90,7 +91,7 @@ final class DirectionalCheck implements SharedProbePass.Check {
    * ⟨∇θ, vθ⟩ over the flat (W, b) index, with Σ|∇θ·vθ|, Σ|∇θ|·(|θ₊| + |θ₋|) and Σ|vθ|·τθ (each entry's own
    * rounding bound, {@link SharedProbePass#entryBound}) for its tolerance.
    */
-  private record Projection(double dot, double absDot, double perturbed, double tauAlong, double shift) {}
+  private record Projection(double dot, double absDot, double perturbed, double tauAlong, double shift, double maxStep) {}
 
   /** The analytic gradient (dW, db) projected on direction q. */
   private Projection project(ResultUnderTest result, ProbeSum sum, int q) {
@@ -99,7 +100,9 @@ final class DirectionalCheck implements SharedProbePass.Check {
     double perturbed = 0;
     double tauAlong = 0;
     double shift = 0;
+    double maxStep = 0;
     for (int e = 0; e < r.index.size(); e++) {
+      maxStep = Math.max(maxStep, Math.abs(r.index.get(plus[q], e) - r.index.get(minus[q], e)));
       shift = Math.max(shift, FiniteDifferenceCheck.midpointShift(r.index.get(plus[q], e), r.index.get(minus[q], e),
           r.index.get(r.params, e)));
       double grad = r.index.get(result.result.dW(), result.result.db(), e);
@@ -108,6 +111,6 @@ final class DirectionalCheck implements SharedProbePass.Check {
       perturbed += Math.abs(grad) * (Math.abs(r.index.get(plus[q], e)) + Math.abs(r.index.get(minus[q], e)));
       tauAlong += Math.abs(directions[q][e]) * SharedProbePass.entryBound(result, sum, e);
     }
-    return new Projection(dot, absDot, perturbed, tauAlong, shift);
+    return new Projection(dot, absDot, perturbed, tauAlong, shift, maxStep);
   }
 }

@@ -106,7 +106,7 @@ final class FiniteDifferenceCheck implements SharedProbePass.Check {
       double fd = SharedProbePass.centralDifference(r, sum, plus, plus + 1, steps[q]);
       double got = r.index.get(r.result.dW(), r.result.db(), e);
       double jacobianSq = r.index.isWeight(e) ? sum.xColSq[e / r.m] : r.n;
-      double truncation = SharedProbePass.truncation(r, sum, pairs[q], steps[q], shifts[q], jacobianSq);
+      double truncation = SharedProbePass.truncation(r, sum, pairs[q], steps[q], shifts[q], jacobianSq, 1.0);
       c.set(q, got, fd, r.tolerances.finiteDifferenceTolerance(SharedProbePass.lossBound(r, sum, plus),
           SharedProbePass.lossBound(r, sum, plus + 1), steps[q], SharedProbePass.entryBound(r, sum, e),
           r.index.get(r.params, e), got, fd, truncation));
@@ -170,14 +170,12 @@ final class FiniteDifferenceCheck implements SharedProbePass.Check {
     double fd = (lp - lm) / h;  // the sampled rows' dX is of the loss sum (G unscaled)
     double got = row.dx()[k];
     Tolerances t = r.tolerances.unscaled();
-    double dy2 = 0;
     double wSq = 0;
     for (int j = 0; j < r.m; j++) {
-      dy2 += (yp[j] - ym[j]) * (yp[j] - ym[j]);
       wSq += r.params.weights[k * r.m + j] * r.params.weights[k * r.m + j];
     }
     double remainder = r.loss.centralDifferenceRemainder(yp, ym, row.t(), 1, r.m, new long[1]);
-    double truncation = t.truncation(remainder, h, midpointShift(xp[k], xm[k], theta), wSq, dy2);
+    double truncation = t.truncation(remainder, h, midpointShift(xp[k], xm[k], theta), wSq, 1.0);
     c.set(q, got, fd, t.inputFiniteDifferenceTolerance(etaP[0], etaM[0], h, e, gMax, absWeightRow(r, k), xp[k], xm[k],
         got, fd, truncation));
   }

@@ -6,6 +6,21 @@ final class ProbeScratch {
   private double[] yAll = new double[0];
   private double[] g = new double[0];
   private double[] e = new double[0];
+  private double[] yPlus = new double[0];
+  private double[] yMinus = new double[0];
+  private double[] column = new double[0];
+
+  double[] yPlus(int len) {
+    return yPlus = fit(yPlus, len);
+  }
+
+  double[] yMinus(int len) {
+    return yMinus = fit(yMinus, len);
+  }
+
+  double[] column(int n) {
+    return column = fit(column, n);
+  }
 
   double[] xNorm1(int n) {
     return xNorm1 = fit(xNorm1, n);

@@ -48,11 +48,11 @@ public final class ProbeSum implements Serializable {
   final double[] setE2;
   /**
    * For each pair of loss sets (θ₊, θ₋) of a central difference: the loss's bound on the remainder
-   * ({@link Loss#centralDifferenceRemainder}), the entries it found at a kink, and Σᵢ‖Δyᵢ‖².
+   * ({@link Loss#centralDifferenceRemainder}; 0 for polynomial losses, which skip it) and the entries it
+   * found at a kink.
    */
   final double[] pairRemainder;
   final long[] pairKinks;
-  final double[] pairDy2;
   /** Xᵀ·(G·R) [d×k]. */
   final double[] xtGR;
   /** 1ᵀ·(G·R) [k], compensated: for cross-entropy, whose rows of G sum to 0, the bias check's probes. */
@@ -86,7 +86,6 @@ public final class ProbeSum implements Serializable {
     this.setE2 = new double[sets];
     this.pairRemainder = new double[pairs];
     this.pairKinks = new long[pairs];
-    this.pairDy2 = new double[pairs];
     this.xtGR = new double[d * k];
     this.sumGR = new NeumaierSum[k];
     for (int q = 0; q < k; q++) {
@@ -233,23 +232,17 @@ public final class ProbeSum implements Serializable {
     double[] column = null;
     double[] g = scratch.g(n * m);
     double[] e = scratch.e(n);
-    for (int q = 0; q < pairRemainder.length; q++) {
+    for (int q = 0; q < pairRemainder.length && !plan.loss().thirdDerivativeIsZero(); q++) {
       int p = plan.pairPlus(q);
       int w = plan.lossSets().get(p).outputDim;
-      double[] yPlus = new double[n * w];
-      double[] yMinus = new double[n * w];
+      double[] yPlus = scratch.yPlus(n * w);
+      double[] yMinus = scratch.yMinus(n * w);
       columnsOf(yAll, n, width, plan.stackedOffset(p), w, yPlus);
       columnsOf(yAll, n, width, plan.stackedOffset(p + 1), w, yMinus);
       long[] kinks = new long[1];
       pairRemainder[q] += plan.loss().centralDifferenceRemainder(yPlus, yMinus, targetsOf(block, plan.setColumn(p)), n,
           w, kinks);
       pairKinks[q] += kinks[0];
-      double dy2 = 0;
-      for (int i = 0; i < n * w; i++) {
-        double dy = yPlus[i] - yMinus[i];
-        dy2 += dy * dy;
-      }
-      pairDy2[q] += dy2;
     }
     for (int p = 0; p < setLoss.length; p++) {
       WeightsAndBias set = plan.lossSets().get(p);
@@ -269,11 +262,11 @@ public final class ProbeSum implements Serializable {
   }
 
   /** The block's targets, or for a set of output column j ≥ 0 (element-wise losses) T's column j; null without. */
-  private static double[] targetsOf(Block block, int j) {
+  private double[] targetsOf(Block block, int j) {
     if (j < 0 || block.targets == null) {
       return block.targets;
     }
-    double[] column = new double[block.rows];
+    double[] column = scratch.column(block.rows);
     columnsOf(block.targets, block.rows, block.targetWidth, j, 1, column);
     return column;
   }
@@ -343,7 +336,6 @@ public final class ProbeSum implements Serializable {
     Dense.addInto(setAbsY, o.setAbsY);
     Dense.addInto(setE2, o.setE2);
     Dense.addInto(pairRemainder, o.pairRemainder);
-    Dense.addInto(pairDy2, o.pairDy2);
     for (int q = 0; q < pairKinks.length; q++) {
       pairKinks[q] += o.pairKinks[q];
     }
@@ -377,7 +369,7 @@ public final class ProbeSum implements Serializable {
 
   /** Bytes of doubles this partial brings to the driver (the sums and the sampled blocks). */
   public long bytes() {
-    long doubles = 16L + 5L * setLoss.length + 3L * pairRemainder.length + xtGR.length + 2L * k + xColSq.length + gColSq.length + absColG.length;
+    long doubles = 16L + 5L * setLoss.length + 2L * pairRemainder.length + xtGR.length + 2L * k + xColSq.length + gColSq.length + absColG.length;
     return 8 * doubles + sample.bytes();
   }
 }

@@ -132,9 +132,10 @@ final class SharedProbePass {
   /**
    * The truncation of the central difference of pair {@code pair}, unscaled ({@link Tolerances#truncation}):
    * the pass's remainder bound, and the midpoint's {@code shift} off θ through the rows' Jacobian
-   * {@code jacobianSq}. Zero for polynomial losses.
+   * {@code jacobianSq}, for steps of at most stepScale·h per entry.
    */
-  static double truncation(ResultUnderTest r, ProbeSum sum, int pair, double h, double shift, double jacobianSq) {
-    return r.tolerances.truncation(sum.pairRemainder[pair], h, shift, jacobianSq, sum.pairDy2[pair]);
+  static double truncation(ResultUnderTest r, ProbeSum sum, int pair, double h, double shift, double jacobianSq,
+      double stepScale) {
+    return r.tolerances.truncation(sum.pairRemainder[pair], h, shift, jacobianSq, stepScale);
   }
 }

@@ -220,11 +220,13 @@ public record Tolerances(long n, long blocks, int d, int m, int blockRows, doubl
   /**
    * The truncation of a central difference, unscaled: the loss's remainder over the step
    * ({@link dev.adjoint.kernel.Loss#centralDifferenceRemainder}, summed over the rows), remainder/h, plus the
-   * shift of the midpoint of the rounded θ± off θ: c₂·shift·√(Σᵢ‖∂yᵢ/∂θ‖²)·√(Σᵢ‖Δyᵢ‖²)/h, where
-   * {@code jacobianSq} is Σᵢ‖∂yᵢ/∂θ‖² (Σᵢxᵢₖ² for Wₖⱼ, n for bⱼ) and {@code dy2} is Σᵢ‖Δyᵢ‖².
+   * shift of the midpoint of the rounded θ± off θ: c₂·√(Σᵢ‖Jᵢ·Δc‖²)·√(Σᵢ‖Δyᵢ‖²)/h (Cauchy–Schwarz), with
+   * Δc the shift (each entry ≤ {@code shift}) and Δyᵢ = Jᵢ·(θ₊ − θ₋) (each entry of θ₊ − θ₋ ≤ stepScale·h):
+   * ≤ c₂·shift·jacobianSq·stepScale, where {@code jacobianSq} bounds Σᵢ‖Jᵢ·u‖² for every u with entries ≤ 1
+   * along the step (Σᵢxᵢₖ² for Wₖⱼ, n for bⱼ, Σⱼ Wₖⱼ² for xᵢₖ, m·Σᵢ(‖xᵢ‖₁ + 1)² for a direction).
    */
-  public double truncation(double remainder, double h, double shift, double jacobianSq, double dy2) {
-    return remainder / h + loss.curvature() * shift * Math.sqrt(jacobianSq) * Math.sqrt(dy2) / h;
+  public double truncation(double remainder, double h, double shift, double jacobianSq, double stepScale) {
+    return remainder / h + loss.curvature() * shift * jacobianSq * stepScale;
   }
 
   /**
