@@ -48,6 +48,15 @@ class InputOptions {
   @Option(names = "--target-prefix", paramLabel = "P", description = "Targets are the numeric columns P0, P1, ….")
   String targetPrefix;
 
+  @Option(names = "--label-col", paramLabel = "NAME",
+      description = "Column holding each row's class index 0 … m−1 (int, long or an integral double), for --loss cross-entropy.")
+  String labelCol;
+
+  /** Whether the targets are class labels (--label-col). */
+  boolean labels() {
+    return labelCol != null;
+  }
+
   /** The table at {@code --input}: the features asked for (else {@link #DEFAULT_FEATURES}), the targets asked for or null. */
   TableSpec table(CommandSpec spec, String idColumn) {
     return new TableSpec(path, format != null ? format : TableSpec.Format.guess(path), features(spec), targets(spec),
@@ -66,7 +75,16 @@ class InputOptions {
 
   /** The targets asked for, or null when no target option is given. */
   ColumnSource targets(CommandSpec spec) {
-    return oneOf(spec, "targets", "--target-col", targetCol, "--target-cols", targetCols, "--target-prefix", targetPrefix);
+    ColumnSource t = oneOf(spec, "targets", "--target-col", targetCol, "--target-cols", targetCols, "--target-prefix",
+        targetPrefix);
+    if (labelCol != null) {
+      if (t != null) {
+        throw Usage.error(spec, "give class labels (--label-col) or targets (--target-col, --target-cols, "
+            + "--target-prefix), not both");
+      }
+      return new ColumnSource.Single(labelCol);
+    }
+    return t;
   }
 
   /**

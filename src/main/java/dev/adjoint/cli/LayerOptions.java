@@ -30,14 +30,40 @@ class LayerOptions {
   @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed of the random W (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--loss", paramLabel = "auto|sum|squared",
-      description = "sum: L = ΣY (G = 1); squared: L = ½‖Y − T‖² (G = Y − T); auto: squared when the input has its targets, "
-          + "else sum. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--loss", paramLabel = "LOSS",
+      description = "sum: L = ΣY (G = 1); squared: L = ½‖Y − T‖² (G = Y − T); cross-entropy: softmax over the m outputs, "
+          + "with --label-col or probability targets (G = softmax(Y) − T); logistic: binary cross-entropy with logits, "
+          + "targets in [0, 1] (G = σ(Y) − T); huber: Huber's loss with --huber-delta (G = clip(Y − T, ±δ)); auto: "
+          + "cross-entropy with --label-col, squared when the input has its targets, else sum (docs/losses.md). "
+          + "Default: ${DEFAULT-VALUE}.")
   String loss;
 
-  /** The loss asked for; null for auto. */
-  Loss loss(CommandSpec spec) {
-    return Usage.parse(spec, "--loss", loss, "auto, sum or squared", s -> s.equals("auto") ? null : Loss.parse(s));
+  @Option(names = "--huber-delta", paramLabel = "δ", description = "Huber's δ > 0 for --loss huber (default: 1, as PyTorch's HuberLoss).")
+  Double huberDelta;
+
+  /** The loss asked for (with class labels when {@code labels}); null for auto without labels. */
+  Loss loss(CommandSpec spec, boolean labels) {
+    Loss asked = Usage.parse(spec, "--loss", loss, "auto, sum, squared, cross-entropy, logistic or huber",
+        s -> s.equals("auto") ? null : Loss.parse(s));
+    if (huberDelta != null) {
+      if (asked == null || asked.kind() != Loss.Kind.HUBER) {
+        throw Usage.error(spec, "--huber-delta is for --loss huber");
+      }
+      if (!(huberDelta > 0) || huberDelta.isInfinite()) {
+        throw Usage.error(spec, "--huber-delta must be a positive number, got " + huberDelta);
+      }
+      asked = Loss.huber(huberDelta);
+    }
+    if (labels) {
+      // class labels mean cross-entropy unless --loss says otherwise (run's default, sum, does not count)
+      boolean given = spec.commandLine() != null && spec.commandLine().getParseResult() != null
+          && spec.commandLine().getParseResult().hasMatchedOption("--loss");
+      if (given && asked != null && asked.kind() != Loss.Kind.CROSS_ENTROPY) {
+        throw Usage.error(spec, "--label-col (class labels) is for --loss cross-entropy, not --loss " + asked.cliName());
+      }
+      return Loss.CROSS_ENTROPY_LABELS;
+    }
+    return asked;
   }
 
   /**

@@ -99,7 +99,7 @@ final class RunCommand implements Callable<Integer> {
       throw Usage.error(spec, "feature options need --input");
     }
     table();
-    layer.loss(spec);
+    layer.loss(spec, input.labels());
     reduction();
     input.skipInvalid(spec);
     Usage.atLeast(spec, "--tree-depth", spark.treeDepth, 1);
@@ -121,7 +121,7 @@ final class RunCommand implements Callable<Integer> {
    */
   RunOptions options(SparkSession session) {
     TableSpec asked = table();
-    InputOptions.Settled in = InputOptions.settle(session, asked, layer.loss(spec));
+    InputOptions.Settled in = InputOptions.settle(session, asked, layer.loss(spec, input.labels()));
     LayerOptions.WeightPaths wb = layer.paths(session.sparkContext().hadoopConfiguration(), asked.path());
     if (wb.besideInput() && input.path != null) {
       System.err.println("adjoint: W from " + wb.weights() + ", b from " + (wb.bias() != null ? wb.bias() : "zeros")

@@ -81,7 +81,25 @@ final class SelfTestCommand implements Callable<Integer> {
           Summary.printChecks(System.out, row.results());
         }
       }
-      boolean ok = SelfTest.allCaught(table);
+      List<SelfTest.LossRow> losses = SelfTest.runLosses(JavaSparkContext.fromSparkContext(session.session().sparkContext()),
+          rows, dim, partitions, testCase.seed);
+      System.out.printf(Locale.ROOT, "%nThe nonlinear losses, each with one planted bug (same n, d, m):%n%n");
+      System.out.printf(Locale.ROOT, "%-16s %-42s %-11s %-18s %-12s %-10s%n", "loss", "planted bug", "reference",
+          "finite-difference", "directional", "freivalds");
+      for (SelfTest.LossRow row : losses) {
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-16s %-42s", row.loss(), row.bug()));
+        int[] widths = {11, 18, 12, 10};
+        int c = 0;
+        for (Map.Entry<String, Boolean> e : SelfTest.verdicts(row.results()).entrySet()) {
+          String cell = row.correct() ? (e.getValue() ? "FAILED" : "passes") : (e.getValue() ? "caught" : "-");
+          line.append(' ').append(String.format(Locale.ROOT, "%-" + widths[c++] + "s", cell));
+        }
+        System.out.println(line);
+        if (Main.verbose(spec)) {
+          Summary.printChecks(System.out, row.results());
+        }
+      }
+      boolean ok = SelfTest.allCaught(table) && SelfTest.allLossesCaught(losses);
       System.out.println();
       System.out.println(ok ? "every planted bug is caught by at least one check; the correct layer passes every check"
           : "SELF-TEST FAILED: a bug went uncaught or the correct layer failed a check (run with --verbose)");

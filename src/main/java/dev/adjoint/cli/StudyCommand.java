@@ -172,7 +172,7 @@ final class StudyCommand implements Runnable {
       Usage.atLeast(spec, "--block-rows", blockRows, 0);
       Usage.atLeast(spec, "--sample-entries", sweeps.sampleEntries, 1);
       Usage.atLeast(spec, "--growth-k", sweeps.growthK, 1);
-      Loss loss = layer.loss(spec);
+      Loss loss = layer.loss(spec, input.labels());
       if (layer.bias != null && layer.weights == null) {
         throw Usage.error(spec, "--bias needs --weights");
       }

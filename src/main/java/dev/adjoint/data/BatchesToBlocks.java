@@ -32,6 +32,7 @@ final class BatchesToBlocks implements Iterator<Block> {
   private final boolean withTargets;
   private final int partition;
   private final boolean skipInvalid;
+  private final TargetRule rule;
   private final Role x;
   private final Role t;
   private ColumnarBatch batch;
@@ -39,8 +40,9 @@ final class BatchesToBlocks implements Iterator<Block> {
   private long rowIndex;
 
   BatchesToBlocks(Iterator<ColumnarBatch> batches, ScanColumns.Part xPart, ScanColumns.Part tPart, int blockRows, int d, int m,
-      boolean withTargets, int partition, boolean skipInvalid) {
+      boolean withTargets, int partition, boolean skipInvalid, TargetRule rule) {
     this.batches = batches;
+    this.rule = rule;
     this.blockRows = blockRows;
     this.d = d;
     this.m = m;
@@ -84,7 +86,8 @@ final class BatchesToBlocks implements Iterator<Block> {
       int run = Math.min(blockRows - n, batch.numRows() - pos);
       if (x.copyRun(pos, run, xs, n * d) && (t == null || t.copyRun(pos, run, ts, n * m))
           && RowsToBlocks.firstNonFinite(xs, n * d, run * d) < 0
-          && (t == null || RowsToBlocks.firstNonFinite(ts, n * m, run * m) < 0)) {
+          && (t == null || (RowsToBlocks.firstNonFinite(ts, n * m, run * m) < 0
+              && rule.firstInvalid(ts, n * m, run * m) < 0))) {
         n += run;
         pos += run;
         rowIndex += run;
@@ -262,6 +265,12 @@ final class BatchesToBlocks implements Iterator<Block> {
           return false;
         }
         throw new RowException(RowsToBlocks.nonFinite(where, role, bad, dest[offset + bad]), partition);
+      }
+      if (this == t) {
+        int outside = rule.firstInvalid(dest, offset, width);
+        if (outside >= 0) {
+          throw new RowException(rule.message(where, outside, dest[offset + outside]), partition);
+        }
       }
       return true;
     }

@@ -59,8 +59,9 @@ public final class BlockReader {
     final int d = table.features;
     final int m = table.targets;
     final boolean withTargets = table.hasTargets;
+    final TargetRule rule = table.targetRule;
     return batches.toJavaRDD().mapPartitionsWithIndex((partition, b) ->
-        new BatchesToBlocks(b, x, t, blockRows, d, m, withTargets, partition, skipInvalid), true);
+        new BatchesToBlocks(b, x, t, blockRows, d, m, withTargets, partition, skipInvalid, rule), true);
   }
 
   /** The row path, choosing the row API: internal rows (no ids) or public ones (for benchmarks). */
@@ -69,15 +70,17 @@ public final class BlockReader {
     final int m = table.targets;
     final boolean withTargets = table.hasTargets;
     final boolean withIds = table.hasIds;
+    final TargetRule rule = table.targetRule;
     if (!internalRows) {
       return table.rows.javaRDD().mapPartitionsWithIndex((partition, rows) ->
-          new RowsToBlocks<>(rows, RowsToBlocks.PUBLIC, blockRows, d, m, withTargets, withIds, partition, skipInvalid), true);
+          new RowsToBlocks<>(rows, RowsToBlocks.PUBLIC, blockRows, d, m, withTargets, withIds, partition, skipInvalid,
+              rule), true);
     }
     if (withIds) {
       throw new IllegalArgumentException("internal rows are read without ids");
     }
     final RowsToBlocks.Access<InternalRow> access = RowsToBlocks.internal(table.elementsMayBeNull);
     return table.rows.queryExecution().toRdd().toJavaRDD().mapPartitionsWithIndex((partition, rows) ->
-        new RowsToBlocks<>(rows, access, blockRows, d, m, withTargets, false, partition, skipInvalid), true);
+        new RowsToBlocks<>(rows, access, blockRows, d, m, withTargets, false, partition, skipInvalid, rule), true);
   }
 }

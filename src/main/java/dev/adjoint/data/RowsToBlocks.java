@@ -104,11 +104,13 @@ final class RowsToBlocks<R> implements Iterator<Block> {
   private final boolean withIds;
   private final int partition;
   private final boolean skipInvalid;
+  private final TargetRule rule;
   private long rowIndex;
 
   RowsToBlocks(Iterator<R> rows, Access<R> access, int blockRows, int d, int m, boolean withTargets, boolean withIds,
-      int partition, boolean skipInvalid) {
+      int partition, boolean skipInvalid, TargetRule rule) {
     this.skipInvalid = skipInvalid;
+    this.rule = rule;
     this.rows = rows;
     this.access = access;
     this.blockRows = blockRows;
@@ -181,6 +183,12 @@ final class RowsToBlocks<R> implements Iterator<Block> {
         return false;
       }
       throw new RowException(nonFinite(where(row), role, bad, dest[offset + bad]), partition);
+    }
+    if (field == 1) {
+      int outside = rule.firstInvalid(dest, offset, width);
+      if (outside >= 0) {
+        throw new RowException(rule.message(where(row), outside, dest[offset + outside]), partition);
+      }
     }
     return true;
   }

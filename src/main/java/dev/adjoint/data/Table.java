@@ -51,10 +51,13 @@ public final class Table {
   final ScanColumns scanColumns;
   /** How the features are stored, as {@code generate --layout} names it: array, vector or columns. */
   public final String layout;
+  /** What the loss allows each target value to be, checked as rows are read ({@link TargetRule#ANY} by default). */
+  public final TargetRule targetRule;
 
   private Table(Dataset<Row> rows, int features, int targets, boolean hasTargets, String idColumn, StructField idField,
-      ScanColumns scanColumns, String layout) {
+      ScanColumns scanColumns, String layout, TargetRule targetRule) {
     this.rows = rows;
+    this.targetRule = targetRule;
     this.layout = layout;
     this.scanColumns = scanColumns;
     boolean mayBeNull = false;
@@ -82,7 +85,12 @@ public final class Table {
     String order = "_adjoint_row_order";
     Dataset<Row> shuffled = rows.withColumn(order, monotonically_increasing_id()).repartition(n)
         .sortWithinPartitions(order).drop(order);
-    return new Table(shuffled, features, targets, hasTargets, idColumn, idField, null, layout);
+    return new Table(shuffled, features, targets, hasTargets, idColumn, idField, null, layout, targetRule);
+  }
+
+  /** The same table, its targets checked against {@code rule} as they are read. */
+  public Table requiring(TargetRule rule) {
+    return new Table(rows, features, targets, hasTargets, idColumn, idField, scanColumns, layout, rule);
   }
 
   /**
@@ -129,7 +137,8 @@ public final class Table {
         scan = new ScanColumns(raw, xs, ts);
       }
     }
-    return new Table(rows, d, m, spec.targets() != null, idName, idField, scan, layout(schema, spec.features()));
+    return new Table(rows, d, m, spec.targets() != null, idName, idField, scan, layout(schema, spec.features()),
+        TargetRule.ANY);
   }
 
   /**

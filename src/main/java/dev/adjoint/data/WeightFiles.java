@@ -1,5 +1,6 @@
 package dev.adjoint.data;
 
+import dev.adjoint.kernel.Loss;
 import dev.adjoint.kernel.WeightsAndBias;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -92,10 +93,11 @@ public final class WeightFiles {
    * W and b for the rows of {@code table}: from {@code wPath} and {@code bPath} when a W file is given
    * (its rows must match X's features), else a random W of width {@code outDim}, or of the targets' width
    * when {@code outDim} ≤ 0 and the table has targets, with b = 0. {@code check} sees the shape first.
-   * Targets, when the table has them, must be m wide. Every mistake is an {@link InputException} naming it.
+   * Targets, when the table has them, must be as wide as {@code loss} reads them for m outputs (m, or one
+   * class label). Every mistake is an {@link InputException} naming it.
    */
   public static WeightsAndBias forTable(Configuration conf, String wPath, String bPath, TableSpec spec, Table table,
-      int outDim, long seed, ShapeCheck check) {
+      int outDim, long seed, Loss loss, ShapeCheck check) {
     WeightsAndBias p;
     if (wPath != null) {
       p = load(conf, wPath, bPath);
@@ -105,21 +107,25 @@ public final class WeightFiles {
       if (bPath != null) {
         throw new InputException("--bias " + bPath + " given without --weights: give both, or neither for a random W");
       }
-      int m = outDim > 0 ? outDim : table.hasTargets ? table.targets : 0;
+      int m = outDim > 0 ? outDim : table.hasTargets && !loss.classLabels() ? table.targets : 0;
       if (m <= 0) {
         throw new InputException("no --weights given: pass --weights W.npy, or --out-dim M for a random W of shape ("
-            + table.features + ", M)");
+            + table.features + ", M)" + (loss.classLabels() ? " (M: the number of classes)" : ""));
       }
       check.require(table.features, m);
       p = random(table.features, m, seed);
     }
-    requireTargetWidth(spec, table, p);
+    requireTargetWidth(spec, table, p, loss);
     return p;
   }
 
-  /** Targets, when the table has them, must be as wide as W's m. */
-  public static void requireTargetWidth(TableSpec spec, Table table, WeightsAndBias p) {
-    if (table.hasTargets && table.targets != p.outputDim) {
+  /** Targets, when the table has them, must be as wide as W's m (one value per row: class labels). */
+  public static void requireTargetWidth(TableSpec spec, Table table, WeightsAndBias p, Loss loss) {
+    if (table.hasTargets && loss.classLabels() && table.targets != 1) {
+      throw new InputException(spec.path() + ": the labels (" + spec.targets().describe() + ") have width "
+          + table.targets + ": expected one class index per row");
+    }
+    if (table.hasTargets && !loss.classLabels() && table.targets != p.outputDim) {
       throw new InputException(spec.path() + ": targets (" + spec.targets().describe() + ") have width "
           + table.targets + " but W is (" + p.inputDim + ", " + p.outputDim + "): expected " + p.outputDim
           + " target columns");

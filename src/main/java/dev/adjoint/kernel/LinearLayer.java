@@ -70,9 +70,9 @@ public final class LinearLayer {
     if (block.targets == null) {
       throw new IllegalArgumentException("loss '" + loss.cliName() + "' needs targets but the block has none");
     }
-    if (block.targetWidth != m) {
+    if (block.targetWidth != loss.targetWidth(m)) {
       throw new IllegalArgumentException("targets have " + block.targetWidth + " columns but W is [?×" + m
-          + "]: loss '" + loss.cliName() + "' needs " + m + " target columns");
+          + "]: loss '" + loss.cliName() + "' needs " + loss.targetWidth(m) + " target column(s)");
     }
   }
 }

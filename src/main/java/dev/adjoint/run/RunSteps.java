@@ -7,6 +7,7 @@ import dev.adjoint.data.Npy;
 import dev.adjoint.data.OutputDir;
 import dev.adjoint.data.RowException;
 import dev.adjoint.data.Table;
+import dev.adjoint.data.TargetRule;
 import dev.adjoint.data.WeightFiles;
 import dev.adjoint.job.InjectedFault;
 import dev.adjoint.job.LayerPasses;
@@ -57,8 +58,14 @@ public final class RunSteps {
     Table table = openInput(spark, o, false);
     // the memory check sees W's shape before a random W is allocated and before any of X is read
     WeightsAndBias params = WeightFiles.forTable(hadoop, o.weightsPath(), o.biasPath(), o.input(), table, o.outDim(),
-        o.initSeed(), (d, m) -> MemoryCheck.require(spark.sparkContext(), d, m, blockRows(o, d, m)));
+        o.initSeed(), o.loss(), (d, m) -> MemoryCheck.require(spark.sparkContext(), d, m, blockRows(o, d, m)));
     requireTargets(o, table);
+    if (o.loss().kind() == dev.adjoint.kernel.Loss.Kind.CROSS_ENTROPY && params.outputDim < 2) {
+      throw new InputException("--loss cross-entropy over m = " + params.outputDim + " output is 0 for every row: "
+          + "W needs one column per class, m ≥ 2 (for one output, --loss logistic)");
+    }
+    TargetRule targetRule = TargetRule.of(o.loss(), params.outputDim);
+    table = table.requiring(targetRule);
     int blockRows = blockRows(o, params.inputDim, params.outputDim);
     JavaRDD<Block> blocks = BlockReader.of(table, blockRows, o.skipInvalid());
     String readPath = BlockReader.readPath(table);
@@ -106,7 +113,7 @@ public final class RunSteps {
       Table withIds = null;
       boolean show = o.showRows() > 0 && sum.rowCount() <= o.showRows();
       if (show || (o.writeActivations() && out != null)) {
-        withIds = openInput(spark, o, true);
+        withIds = openInput(spark, o, true).requiring(targetRule);
       }
       if (out != null) {
         out.clearOwnResults();
@@ -196,7 +203,8 @@ public final class RunSteps {
   private static void requireTargets(RunOptions o, Table table) {
     if (o.loss().needsTargets() && !table.hasTargets) {
       throw new InputException("--loss " + o.loss().cliName() + " needs targets: give --target-cols, --target-prefix or "
-          + "--target-col");
+          + "--target-col" + (o.loss().kind() == dev.adjoint.kernel.Loss.Kind.CROSS_ENTROPY ? " (probabilities), or "
+          + "--label-col (class indices)" : ""));
     }
   }
 

@@ -131,19 +131,46 @@ public final class SelfTest {
    * The generated case every planted bug runs on: n rows of X ~ N(0, 1) and T ~ N(0, 1), W and b ~ N(0, 1)
    * with d = m, cached in blocks of n/(2·partitions) rows over {@code partitions} partitions.
    */
-  record Case(JavaSparkContext jsc, JavaRDD<Block> blocks, WeightsAndBias params, int blockRows) implements AutoCloseable {
+  record Case(JavaSparkContext jsc, JavaRDD<Block> blocks, WeightsAndBias params, int blockRows, Loss loss)
+      implements AutoCloseable {
     static Case generate(JavaSparkContext jsc, int n, int dim, int partitions, long seed) {
+      return generate(jsc, n, dim, partitions, seed, Loss.SQUARED);
+    }
+
+    static Case generate(JavaSparkContext jsc, int n, int dim, int partitions, long seed, Loss loss) {
       Random rng = new Random(seed);
       int blockRows = Math.max(1, n / (2 * partitions));
       List<Block> list = new ArrayList<>();
       for (int start = 0; start < n; start += blockRows) {
         int rows = Math.min(blockRows, n - start);
-        list.add(Block.of(rows, dim, gaussian(rng, rows * dim), dim, gaussian(rng, rows * dim)));
+        list.add(Block.of(rows, dim, gaussian(rng, rows * dim), loss.targetWidth(dim), targets(rng, rows, dim, loss)));
       }
       WeightsAndBias p = new WeightsAndBias(dim, dim, gaussian(rng, dim * dim), gaussian(rng, dim));
+      if (loss.classLabels()) {  // row 0: x = c·W₍:,0₎ with y₀₀ = 800 + b₀, past exp's overflow at 709.78
+        double norm = 0;
+        for (int k = 0; k < dim; k++) {
+          norm += p.weights[k * dim] * p.weights[k * dim];
+        }
+        for (int k = 0; k < dim; k++) {
+          list.get(0).x[k] = 800 / norm * p.weights[k * dim];
+        }
+      }
       JavaRDD<Block> blocks = jsc.parallelize(list, partitions).setName("adjoint selftest blocks")
           .persist(StorageLevel.MEMORY_ONLY());
-      return new Case(jsc, blocks, p, blockRows);
+      return new Case(jsc, blocks, p, blockRows, loss);
+    }
+
+    /** T ~ N(0, 1) (×2 for Huber, so residuals fall both sides of δ = 1), uniform in [0, 1], or class labels. */
+    private static double[] targets(Random rng, int rows, int dim, Loss loss) {
+      double[] t = new double[rows * loss.targetWidth(dim)];
+      for (int k = 0; k < t.length; k++) {
+        t[k] = switch (loss.targetDomain()) {
+          case REAL -> (loss.kind() == Loss.Kind.HUBER ? 2 : 1) * rng.nextGaussian();
+          case UNIT_INTERVAL -> rng.nextDouble();
+          case CLASS_INDEX -> rng.nextInt(dim);
+        };
+      }
+      return t;
     }
 
     /**
@@ -151,8 +178,8 @@ public final class SelfTest {
      * (the planted fault wraps its fold, so the sampled blocks' partials carry the bug too), then the checks.
      */
     List<CheckResult> check(BlockKernel kernel, PlantedFault fault, VerifyOptions options) {
-      Verification v = new Verification(params, Loss.SQUARED, kernel, options, blockRows);
-      try (LayerPasses job = new LayerPasses(jsc, params, Loss.SQUARED, kernel, fault::around)) {
+      Verification v = new Verification(params, loss, kernel, options, blockRows);
+      try (LayerPasses job = new LayerPasses(jsc, params, loss, kernel, fault::around)) {
         PassWithProbes pass = job.gradientSumWithProbes(blocks, 2, Aggregation.FIXED, v.plan());
         Gradients g = pass.pass().gradient().finish(Reduction.SUM);
         return v.check(g, pass.probes(), pass.pass().metrics().checkNanos() / 1e9, new SparkDataPasses(jsc, blocks, 2));
@@ -161,7 +188,7 @@ public final class SelfTest {
 
     /** dW of the correct layer (to choose the entry the sensitivity table perturbs). */
     double[] correctWeightGradient() {
-      try (LayerPasses job = new LayerPasses(jsc, params, Loss.SQUARED)) {
+      try (LayerPasses job = new LayerPasses(jsc, params, loss)) {
         return job.gradientSum(blocks, 2).gradient().finish(Reduction.SUM).dW();
       }
     }
@@ -170,6 +197,56 @@ public final class SelfTest {
     public void close() {
       blocks.unpersist(false);
     }
+  }
+
+  /** A nonlinear loss's row of the second table: the correct layer, or the loss's planted bug. */
+  public record LossRow(Loss loss, String bug, boolean correct, List<CheckResult> results) {
+    public boolean caughtBy(String check) {
+      return results.stream().anyMatch(r -> r.check().equals(check) && !r.passed());
+    }
+
+    public boolean caught() {
+      return results.stream().anyMatch(r -> !r.passed());
+    }
+  }
+
+  /** Each nonlinear loss's planted bug. */
+  private static final List<Object[]> LOSS_BUGS = List.of(
+      new Object[] {Loss.CROSS_ENTROPY_LABELS, "softmax without the max shift (overflows)", PlantedKernels.SOFTMAX_NO_SHIFT},
+      new Object[] {Loss.LOGISTIC, "G = σ(Y), the − T left out", PlantedKernels.SIGMOID_WITHOUT_TARGETS},
+      new Object[] {Loss.huber(Loss.DEFAULT_HUBER_DELTA), "Huber clipped at 2δ, not δ", PlantedKernels.HUBER_DOUBLE_DELTA});
+
+  /**
+   * For each nonlinear loss, the correct layer and the loss's planted bug on n rows, d = m, in
+   * {@code partitions} partitions (targets in the loss's domain; for cross-entropy one row's logit above 709,
+   * where e^y overflows).
+   */
+  public static List<LossRow> runLosses(JavaSparkContext jsc, int n, int dim, int partitions, long seed) {
+    List<LossRow> rows = new ArrayList<>();
+    for (Object[] bug : LOSS_BUGS) {
+      Loss loss = (Loss) bug[0];
+      try (Case c = Case.generate(jsc, n, dim, partitions, seed, loss)) {
+        VerifyOptions all = VerifyOptions.defaults(VerifyOptions.ALL);
+        rows.add(new LossRow(loss, "none (the correct layer)", true, c.check(BlockKernel.CORRECT, PlantedFault.NONE, all)));
+        rows.add(new LossRow(loss, (String) bug[1], false, c.check((BlockKernel) bug[2], PlantedFault.NONE, all)));
+      }
+    }
+    return rows;
+  }
+
+  /** True when each loss's correct layer passes every check and its bug is caught by at least one. */
+  public static boolean allLossesCaught(List<LossRow> rows) {
+    return rows.stream().allMatch(r -> r.correct() ? !r.caught() : r.caught());
+  }
+
+  /** For each check, whether it failed in {@code results}. */
+  public static Map<String, Boolean> verdicts(List<CheckResult> results) {
+    Map<String, Boolean> m = new LinkedHashMap<>();
+    for (String check : List.of(VerifyOptions.REFERENCE, VerifyOptions.FINITE_DIFFERENCE, VerifyOptions.DIRECTIONAL,
+        VerifyOptions.FREIVALDS)) {
+      m.put(check, results.stream().anyMatch(r -> r.check().equals(check) && !r.passed()));
+    }
+    return m;
   }
 
   /** True when the correct layer passes every check and every bug is caught by at least one. */

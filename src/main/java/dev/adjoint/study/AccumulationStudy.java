@@ -53,6 +53,7 @@ public final class AccumulationStudy {
     Table table = openTable();
     StudyPasses passes = new StudyPasses(spark, o, loss);
     WeightsAndBias params = params(table);
+    table = table.requiring(dev.adjoint.data.TargetRule.of(loss, params.outputDim));
     int blockRows = o.blockRows() > 0 ? o.blockRows() : BlockReader.rowsForBytes(BlockReader.DEFAULT_BLOCK_BYTES,
         params.inputDim, params.outputDim);
     CachedParts first = onCachedBlocks(passes, table, params, blockRows);
@@ -165,7 +166,7 @@ public final class AccumulationStudy {
     boolean targets = in.targets() != null && Table.hasColumns(spark, in, in.targets());
     loss = o.loss() != null ? o.loss() : targets ? Loss.SQUARED : Loss.SUM;
     if (loss.needsTargets() && !targets) {
-      throw new InputException("--loss squared needs targets: " + in.path() + " has no "
+      throw new InputException("--loss " + loss.cliName() + " needs targets: " + in.path() + " has no "
           + (in.targets() == null ? "target column" : in.targets().describe()) + "; pass --target-col or use --loss sum");
     }
     return Table.open(spark, loss.needsTargets() ? in : new TableSpec(in.path(), in.format(), in.features(), null,
@@ -174,7 +175,7 @@ public final class AccumulationStudy {
 
   private WeightsAndBias params(Table table) {
     return WeightFiles.forTable(spark.sparkContext().hadoopConfiguration(), o.weightsPath(), o.biasPath(), o.input(),
-        table, o.outDim(), o.initSeed(), (d, m) -> { });
+        table, o.outDim(), o.initSeed(), loss, (d, m) -> { });
   }
 
 

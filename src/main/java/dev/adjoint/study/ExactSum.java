@@ -12,7 +12,10 @@ import java.util.Arrays;
  * for the rows below each of several prefix lengths: a monoid under {@link #merge}.
  *
  * <p>Everything is recomputed from the float64 data: Y's column c as Σⱼ xᵢⱼ·wⱼ꜀ + b꜀ in double-double,
- * G = Y − T (squared) or 1 (sum), then the products. No BLAS, no kernel code. Beside each exact sum it
+ * G = Y − T (squared) or 1 (sum), then the products. No BLAS, no kernel code. For the nonlinear losses
+ * G cannot be exact: Y's row is computed exactly, rounded once to float64, and the loss's G taken from it
+ * in float64 (within a few u of the exact G's entries: a reference to the summation errors the study
+ * measures, which are orders larger). Beside each exact sum it
  * keeps, for the error bounds, S1 = Σᵢ |xᵢⱼ·gᵢ꜀| (the terms' magnitude) and S2 = Σᵢ |xᵢⱼ|·Aᵢ꜀ with
  * Aᵢ꜀ = Σⱼ' |xᵢⱼ'·wⱼ'꜀| + |b꜀| (the forward's magnitude, which bounds the error G carries in).
  *
@@ -109,6 +112,9 @@ public final class ExactSum implements Serializable {
         }
         forward[q] = a;
       }
+      if (loss.kind() != Loss.Kind.SUM && loss.kind() != Loss.Kind.SQUARED) {
+        nonlinearGradient(block, i, p, loss, cols, gHi, gLo);
+      }
       for (int e = 0; e < entries.size(); e++) {
         int q = entries.columnSlot(e);
         double x = data(block.x[i * d + entries.row(e)]);
@@ -118,6 +124,32 @@ public final class ExactSum implements Serializable {
       }
     }
     return this;
+  }
+
+  /**
+   * G's columns {@code cols} of row i under a nonlinear loss into {@code gHi} (with {@code gLo} zero): the
+   * row's every Y entry exactly (softmax needs them all), rounded to float64, then the loss's G.
+   */
+  private void nonlinearGradient(Block block, int i, WeightsAndBias p, Loss loss, int[] cols, double[] gHi,
+      double[] gLo) {
+    int d = block.features;
+    int m = p.outputDim;
+    double[] yHi = new double[m];
+    double[] yLo = new double[m];
+    for (int c = 0; c < m; c++) {
+      for (int j = 0; j < d; j++) {
+        DoubleDouble.addProduct(yHi, yLo, c, data(block.x[i * d + j]), data(p.weights[j * m + c]), 0.0);
+      }
+      DoubleDouble.add(yHi, yLo, c, data(p.bias[c]));
+      yHi[c] += yLo[c];
+    }
+    int w = block.targetWidth;
+    double[] t = Arrays.copyOfRange(block.targets, i * w, (i + 1) * w);
+    loss.lossSumAndGradientInPlace(yHi, t, 1, m);
+    for (int q = 0; q < cols.length; q++) {
+      gHi[q] = yHi[cols[q]];
+      gLo[q] = 0.0;
+    }
   }
 
   /** Adds another partial's sums. Mutates and returns {@code this}. */

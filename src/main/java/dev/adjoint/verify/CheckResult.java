@@ -9,12 +9,15 @@ public record CheckResult(String check, String compared, double error, double to
 
   /**
    * Builds a result that passes when error ≤ tolerance. A NaN error fails, and so does an infinite
-   * tolerance: a bound that says nothing proves nothing.
+   * tolerance, or one of 1 or more (relative: it would pass a result wrong in every digit): a bound that
+   * says nothing proves nothing.
    */
   static CheckResult of(String check, String compared, double error, double tolerance, double seconds, String note) {
     boolean bounded = Double.isFinite(tolerance);
-    return new CheckResult(check, compared, error, tolerance, bounded && error <= tolerance, seconds,
-        bounded ? note : note + "; NO BOUND: the rounding bound is infinite at this size and precision");
+    boolean meaningful = bounded && tolerance < 1;
+    String why = !bounded ? "; NO BOUND: the rounding bound is infinite at this size and precision"
+        : !meaningful ? "; VACUOUS: the bound is as large as the values compared, so it could not fail" : "";
+    return new CheckResult(check, compared, error, tolerance, meaningful && error <= tolerance, seconds, note + why);
   }
 
   /**

@@ -18,6 +18,7 @@ final class DirectionalCheck implements SharedProbePass.Check {
   private final double[][] directions;
   /** The loss set of each direction's +h/2 point; −h/2 is the next. */
   private final int[] sets;
+  private final int[] pairs;
   private final WeightsAndBias[] plus;
   private final WeightsAndBias[] minus;
 
@@ -27,6 +28,7 @@ final class DirectionalCheck implements SharedProbePass.Check {
     this.h = Tolerances.step(Math.max(layer.wMax, layer.bMax), layer.loss);
     this.directions = new double[count][];
     this.sets = new int[count];
+    this.pairs = new int[count];
     this.plus = new WeightsAndBias[count];
     this.minus = new WeightsAndBias[count];
   }
@@ -37,8 +39,8 @@ final class DirectionalCheck implements SharedProbePass.Check {
       directions[q] = unitDirection(rng);
       plus[q] = along(directions[q], h / 2);
       minus[q] = along(directions[q], -h / 2);
-      sets[q] = pass.addLossSet(plus[q]);
-      pass.addLossSet(minus[q]);
+      sets[q] = pass.addLossSetPair(plus[q], minus[q], -1);
+      pairs[q] = pass.pairOf(sets[q]);
     }
   }
 
@@ -76,8 +78,10 @@ final class DirectionalCheck implements SharedProbePass.Check {
     for (int q = 0; q < count; q++) {
       double fd = SharedProbePass.centralDifference(result, sum, sets[q], sets[q] + 1, h);
       Projection g = project(result, sum, q);
+      double truncation = SharedProbePass.truncation(result, sum, pairs[q], h, g.shift, sum.sumX1Sq * r.m,
+          g.maxStep / h);
       c.set(q, g.dot, fd, result.tolerances.directionalTolerance(SharedProbePass.lossBound(result, sum, sets[q]),
-          SharedProbePass.lossBound(result, sum, sets[q] + 1), h, g.tauAlong, g.perturbed, g.absDot, fd));
+          SharedProbePass.lossBound(result, sum, sets[q] + 1), h, g.tauAlong, g.perturbed, g.absDot, fd, truncation));
     }
     String note = count + " random unit directions, step " + h + "; " + SharedProbePass.NOTE;
     return List.of(c.result(VerifyOptions.DIRECTIONAL, "⟨dW,V⟩ + ⟨db,v⟩", seconds, note));
@@ -87,7 +91,7 @@ final class DirectionalCheck implements SharedProbePass.Check {
    * ⟨∇θ, vθ⟩ over the flat (W, b) index, with Σ|∇θ·vθ|, Σ|∇θ|·(|θ₊| + |θ₋|) and Σ|vθ|·τθ (each entry's own
    * rounding bound, {@link SharedProbePass#entryBound}) for its tolerance.
    */
-  private record Projection(double dot, double absDot, double perturbed, double tauAlong) {}
+  private record Projection(double dot, double absDot, double perturbed, double tauAlong, double shift, double maxStep) {}
 
   /** The analytic gradient (dW, db) projected on direction q. */
   private Projection project(ResultUnderTest result, ProbeSum sum, int q) {
@@ -95,13 +99,18 @@ final class DirectionalCheck implements SharedProbePass.Check {
     double absDot = 0;
     double perturbed = 0;
     double tauAlong = 0;
+    double shift = 0;
+    double maxStep = 0;
     for (int e = 0; e < r.index.size(); e++) {
+      maxStep = Math.max(maxStep, Math.abs(r.index.get(plus[q], e) - r.index.get(minus[q], e)));
+      shift = Math.max(shift, FiniteDifferenceCheck.midpointShift(r.index.get(plus[q], e), r.index.get(minus[q], e),
+          r.index.get(r.params, e)));
       double grad = r.index.get(result.result.dW(), result.result.db(), e);
       dot += grad * directions[q][e];
       absDot += Math.abs(grad * directions[q][e]);
       perturbed += Math.abs(grad) * (Math.abs(r.index.get(plus[q], e)) + Math.abs(r.index.get(minus[q], e)));
       tauAlong += Math.abs(directions[q][e]) * SharedProbePass.entryBound(result, sum, e);
     }
-    return new Projection(dot, absDot, perturbed, tauAlong);
+    return new Projection(dot, absDot, perturbed, tauAlong, shift, maxStep);
   }
 }

@@ -19,7 +19,8 @@ class LayerUnderTest {
   final BlockKernel kernel;
   final int d;
   final int m;
-  final boolean squared;
+  /** The loss's rounding and derivative constants for m outputs. */
+  final Loss.Bounds bounds;
   /** Unit roundoff of the kernel under test: 2⁻⁵³, or 2⁻²⁴ for float32 products. */
   final double u;
   /** The most rows the kernel sums in its own precision before adding into float64 (at least 1). */
@@ -34,7 +35,7 @@ class LayerUnderTest {
     this.kernel = kernel;
     this.d = params.inputDim;
     this.m = params.outputDim;
-    this.squared = loss == Loss.SQUARED;
+    this.bounds = loss.bounds(m);
     this.u = Math.max(U64, kernel.unitRoundoff());
     this.blockRows = Math.max(1, blockRows);
     this.wMax = Dense.maxAbs(params.weights);

@@ -4,6 +4,7 @@ import dev.adjoint.kernel.Block;
 import dev.adjoint.kernel.Dense;
 import dev.adjoint.kernel.BlockKernel;
 import dev.adjoint.kernel.LinearLayer;
+import dev.adjoint.kernel.Loss;
 import dev.adjoint.kernel.WeightsAndBias;
 
 /**
@@ -58,6 +59,55 @@ public final class PlantedKernels {
     @Override
     public void forward(Block block, WeightsAndBias p, double[] y) {
       Dense.multAddBias(block.x, block.rows, block.features, p.weights, p.outputDim, new double[p.outputDim], y);
+    }
+  };
+
+  /**
+   * Cross-entropy's softmax without the max shift: e^{y} overflows to ∞ once a logit passes 709.78, and G
+   * and L become NaN (right wherever every logit is small).
+   */
+  public static final BlockKernel SOFTMAX_NO_SHIFT = new BlockKernel() {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public double lossSumAndGradient(Loss loss, double[] y, double[] t, int n, int m) {
+      double total = 0;
+      for (int i = 0; i < n; i++) {
+        double s = 0;
+        for (int j = 0; j < m; j++) {
+          s += Math.exp(y[i * m + j]);
+        }
+        int c = (int) t[i];
+        total += Math.log(s) - y[i * m + c];
+        for (int j = 0; j < m; j++) {
+          y[i * m + j] = Math.exp(y[i * m + j]) / s - (j == c ? 1 : 0);
+        }
+      }
+      return total;
+    }
+  };
+
+  /** The logistic loss's G as σ(Y), the − T left out (the loss itself right). */
+  public static final BlockKernel SIGMOID_WITHOUT_TARGETS = new BlockKernel() {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public double lossSumAndGradient(Loss loss, double[] y, double[] t, int n, int m) {
+      double l = loss.lossSumAndGradientInPlace(y, t, n, m);  // G = σ(Y) − T
+      for (int k = 0; k < n * m; k++) {
+        y[k] += t[k];
+      }
+      return l;
+    }
+  };
+
+  /** Huber's loss, value and G alike, clipped at 2δ instead of δ: consistent with itself, wrong against the formula. */
+  public static final BlockKernel HUBER_DOUBLE_DELTA = new BlockKernel() {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public double lossSumAndGradient(Loss loss, double[] y, double[] t, int n, int m) {
+      return Loss.huber(2 * loss.huberDelta()).lossSumAndGradientInPlace(y, t, n, m);
     }
   };
 

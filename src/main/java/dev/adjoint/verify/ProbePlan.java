@@ -27,26 +27,31 @@ public final class ProbePlan implements Serializable {
   private final int probeCount;
   private final int sampleBlocks;
   private final long sampleSeed;
+  /** The first set of each pair (θ₊ at p, θ₋ at p + 1) of a central difference. */
+  private final int[] pairs;
   private transient WeightsAndBias stacked;
   private transient int[] stackedOffsets;
 
   public ProbePlan(WeightsAndBias base, Loss loss, BlockKernel kernel, List<WeightsAndBias> lossSets, double[] probes,
       int probeCount) {
-    this(base, loss, kernel, lossSets, null, probes, probeCount, 0, 0);
+    this(base, loss, kernel, lossSets, null, null, probes, probeCount, 0, 0);
   }
 
   /** With a sample of {@code sampleBlocks} whole blocks chosen by a hash seeded with {@code sampleSeed} ({@link BlockSample}). */
   public ProbePlan(WeightsAndBias base, Loss loss, BlockKernel kernel, List<WeightsAndBias> lossSets, double[] probes,
       int probeCount, int sampleBlocks, long sampleSeed) {
-    this(base, loss, kernel, lossSets, null, probes, probeCount, sampleBlocks, sampleSeed);
+    this(base, loss, kernel, lossSets, null, null, probes, probeCount, sampleBlocks, sampleSeed);
   }
 
   /**
    * {@code setColumns[p]} ≥ 0 makes loss set p the layer of one output column j: W's column j [d×1] and
    * bⱼ, whose loss is summed over that column of Y and T only (null: every set is a whole layer).
+   * {@code pairs} lists the sets p whose loss and that of p + 1 make a central difference (null: none),
+   * for which the pass also sums the loss's remainder bound.
    */
   public ProbePlan(WeightsAndBias base, Loss loss, BlockKernel kernel, List<WeightsAndBias> lossSets, int[] setColumns,
-      double[] probes, int probeCount, int sampleBlocks, long sampleSeed) {
+      int[] pairs, double[] probes, int probeCount, int sampleBlocks, long sampleSeed) {
+    this.pairs = pairs == null ? new int[0] : pairs.clone();
     this.base = base;
     this.loss = loss;
     this.kernel = kernel;
@@ -107,6 +112,16 @@ public final class ProbePlan implements Serializable {
   /** The output column loss set {@code p} covers, or −1 for the whole layer. */
   public int setColumn(int p) {
     return setColumns[p];
+  }
+
+  /** How many pairs of sets make central differences. */
+  public int pairCount() {
+    return pairs.length;
+  }
+
+  /** The θ₊ set of pair q (θ₋ is the next set). */
+  public int pairPlus(int q) {
+    return pairs[q];
   }
 
   /** Blocks kept whole for the sampled reference (0: none). */

@@ -9,7 +9,6 @@ import dev.adjoint.kernel.NeumaierSum;
 import dev.adjoint.kernel.Shapes;
 import dev.adjoint.kernel.WeightsAndBias;
 import java.io.Serializable;
-import java.util.Arrays;
 import java.util.function.Function;
 
 /**
@@ -31,6 +30,8 @@ public final class ProbeSum implements Serializable {
   final NeumaierSum loss = new NeumaierSum();
   /** Σ|ℓᵢⱼ| at the base parameters. */
   double absLossSum;
+  /** Σ|yᵢⱼ| at the base parameters. */
+  double absY;
   /** Σᵢ ‖gᵢ‖₁·eᵢ at the base parameters. */
   double absGE;
   /** Σᵢⱼ gᵢⱼ, the total of G (for the check db·1 = 1ᵀG1), compensated. */
@@ -42,8 +43,20 @@ public final class ProbeSum implements Serializable {
   final NeumaierSum[] setLoss;
   final double[] setAbsLossSums;
   final double[] setAbsGE;
+  final double[] setAbsY;
+  /** Σᵢ eᵢ² of each set's parameters. */
+  final double[] setE2;
+  /**
+   * For each pair of loss sets (θ₊, θ₋) of a central difference: the loss's bound on the remainder
+   * ({@link Loss#centralDifferenceRemainder}; 0 for polynomial losses, which skip it) and the entries it
+   * found at a kink.
+   */
+  final double[] pairRemainder;
+  final long[] pairKinks;
   /** Xᵀ·(G·R) [d×k]. */
   final double[] xtGR;
+  /** 1ᵀ·(G·R) [k], compensated: for cross-entropy, whose rows of G sum to 0, the bias check's probes. */
+  final NeumaierSum[] sumGR;
   /** Σᵢ xᵢₖ² [d]: with Cauchy–Schwarz, Σᵢ|xᵢₖ|·aᵢ ≤ ‖x₍ₖ₎‖₂·‖a‖₂ bounds every magnitude over rows. */
   final double[] xColSq;
   /** Σᵢ gᵢⱼ² [m]: (|X|ᵀ|G|)ₖⱼ ≤ √(Σᵢxᵢₖ²·Σᵢgᵢⱼ²), what bounds the rounding of dWₖⱼ. */
@@ -52,12 +65,14 @@ public final class ProbeSum implements Serializable {
   double gRowL1Sq;
   /** Σᵢ eᵢ²: (|X|ᵀe)ₖ ≤ √(Σᵢxᵢₖ²·Σᵢeᵢ²). */
   double sumE2;
+  /** Σᵢ (‖xᵢ‖₁ + 1)²: bounds how far a shift of every parameter by ≤ 1 moves Y, over the rows. */
+  double sumX1Sq;
   /** 1ᵀ·|G| [m]: what bounds the rounding of each db entry. */
   final double[] absColG;
   final BlockSample sample;
-  private transient Scratch scratch;
+  private transient ProbeScratch scratch;
 
-  private ProbeSum(int d, int m, int k, int sets, int sampleBlocks, long sampleSeed) {
+  private ProbeSum(int d, int m, int k, int sets, int pairs, int sampleBlocks, long sampleSeed) {
     this.d = d;
     this.m = m;
     this.k = k;
@@ -67,7 +82,15 @@ public final class ProbeSum implements Serializable {
     }
     this.setAbsLossSums = new double[sets];
     this.setAbsGE = new double[sets];
+    this.setAbsY = new double[sets];
+    this.setE2 = new double[sets];
+    this.pairRemainder = new double[pairs];
+    this.pairKinks = new long[pairs];
     this.xtGR = new double[d * k];
+    this.sumGR = new NeumaierSum[k];
+    for (int q = 0; q < k; q++) {
+      sumGR[q] = new NeumaierSum();
+    }
     this.xColSq = new double[d];
     this.gColSq = new double[m];
     this.absColG = new double[m];
@@ -76,7 +99,7 @@ public final class ProbeSum implements Serializable {
 
   public static ProbeSum empty(ProbePlan plan) {
     return new ProbeSum(plan.base().inputDim, plan.base().outputDim, plan.probeCount(), plan.lossSets().size(),
-        plan.sampleBlocks(), plan.sampleSeed());
+        plan.pairCount(), plan.sampleBlocks(), plan.sampleSeed());
   }
 
   /**
@@ -111,11 +134,12 @@ public final class ProbeSum implements Serializable {
       return this;
     }
     if (scratch == null) {
-      scratch = new Scratch();
+      scratch = new ProbeScratch();
     }
     double[] xNorm1 = scratch.xNorm1(n);
     for (int i = 0; i < n; i++) {
       xNorm1[i] = RowReference.norm1(block.x, i * d, d);
+      sumX1Sq += (xNorm1[i] + 1) * (xNorm1[i] + 1);
     }
     // one forward GEMM for the base and every loss set side by side ({@link ProbePlan#stacked})
     WeightsAndBias stacked = plan.stacked();
@@ -143,11 +167,11 @@ public final class ProbeSum implements Serializable {
 
   /** The loss at the base parameters and the magnitudes of its G (left in {@code g}). */
   private void addBase(Block block, ProbePlan plan, double[] e, double[] g) {
-    double[] absL = new double[1];
-    double[] absGe = new double[1];
-    loss.add(lossAt(block.targets, block.rows, plan.base(), plan, g, e, absL, absGe));
-    absLossSum += absL[0];
-    absGE += absGe[0];
+    double[] mags = new double[3];
+    loss.add(lossAt(block.targets, block.rows, plan.base(), plan, g, e, mags));
+    absLossSum += mags[0];
+    absGE += mags[1];
+    absY += mags[2];
     for (int i = 0; i < block.rows; i++) {
       double s = 0;
       for (int j = 0; j < m; j++) {
@@ -192,31 +216,59 @@ public final class ProbeSum implements Serializable {
     Dense.mult(g, n, m, plan.probes(), k, gr);
     Dense.multTransAAdd(block.x, n, d, gr, k, buf);
     Dense.addInto(xtGR, buf);
+    for (int i = 0; i < n * k; i++) {
+      sumGR[i % k].add(gr[i]);
+    }
   }
 
-  /** The loss at every probe set, from its columns of the stacked forward {@code yAll}, with its magnitudes. */
+  /**
+   * The loss at every probe set, from its columns of the stacked forward {@code yAll}, with its magnitudes;
+   * for each pair of a central difference, its remainder bound from the two sets' Y.
+   */
   private void addLossSets(Block block, ProbePlan plan, double[] xNorm1, double[] yAll) {
     int n = block.rows;
     int width = plan.stacked().outputDim;
-    double[] absL = new double[1];
-    double[] absGe = new double[1];
+    double[] mags = new double[3];
     double[] column = null;
     double[] g = scratch.g(n * m);
     double[] e = scratch.e(n);
+    for (int q = 0; q < pairRemainder.length && !plan.loss().thirdDerivativeIsZero(); q++) {
+      int p = plan.pairPlus(q);
+      int w = plan.lossSets().get(p).outputDim;
+      double[] yPlus = scratch.yPlus(n * w);
+      double[] yMinus = scratch.yMinus(n * w);
+      columnsOf(yAll, n, width, plan.stackedOffset(p), w, yPlus);
+      columnsOf(yAll, n, width, plan.stackedOffset(p + 1), w, yMinus);
+      long[] kinks = new long[1];
+      pairRemainder[q] += plan.loss().centralDifferenceRemainder(yPlus, yMinus, targetsOf(block, plan.setColumn(p)), n,
+          w, kinks);
+      pairKinks[q] += kinks[0];
+    }
     for (int p = 0; p < setLoss.length; p++) {
       WeightsAndBias set = plan.lossSets().get(p);
-      int j = plan.setColumn(p);
-      double[] targets = block.targets;
-      if (j >= 0 && block.targets != null) {  // the layer of output column j: T's column j as the targets
-        column = column == null ? new double[n] : column;
-        columnsOf(block.targets, n, block.targetWidth, j, 1, column);
-        targets = column;
-      }
+      double[] targets = targetsOf(block, plan.setColumn(p));
       columnsOf(yAll, n, width, plan.stackedOffset(p), set.outputDim, g);
-      setLoss[p].add(lossAt(targets, n, set, plan, g, rowBounds(xNorm1, n, set, e), absL, absGe));
-      setAbsLossSums[p] += absL[0];
-      setAbsGE[p] += absGe[0];
+      rowBounds(xNorm1, n, set, e);
+      setLoss[p].add(lossAt(targets, n, set, plan, g, e, mags));
+      setAbsLossSums[p] += mags[0];
+      setAbsGE[p] += mags[1];
+      setAbsY[p] += mags[2];
+      double e2 = 0;
+      for (int i = 0; i < n; i++) {
+        e2 += e[i] * e[i];
+      }
+      setE2[p] += e2;
     }
+  }
+
+  /** The block's targets, or for a set of output column j ≥ 0 (element-wise losses) T's column j; null without. */
+  private double[] targetsOf(Block block, int j) {
+    if (j < 0 || block.targets == null) {
+      return block.targets;
+    }
+    double[] column = scratch.column(block.rows);
+    columnsOf(block.targets, block.rows, block.targetWidth, j, 1, column);
+    return column;
   }
 
   /** Columns [from, from + count) of the row-major [n×width] {@code a} into {@code out} [n×count]. */
@@ -228,19 +280,18 @@ public final class ProbeSum implements Serializable {
 
   /**
    * The block's loss sum at {@code p} through the plan's kernel, from its Y in {@code g} (replaced by G);
-   * magnitudes out.
+   * magnitudes out: {@code mags} = {Σ|ℓ|, Σᵢ‖gᵢ‖₁·eᵢ, Σ|y|}.
    */
   private static double lossAt(double[] targets, int n, WeightsAndBias p, ProbePlan plan, double[] g, double[] e,
-      double[] absL, double[] absGe) {
+      double[] mags) {
     int m = p.outputDim;
     double absY = 0;
-    if (plan.loss() == Loss.SUM) {
-      for (int q = 0; q < n * m; q++) {
-        absY += Math.abs(g[q]);
-      }
+    for (int q = 0; q < n * m; q++) {
+      absY += Math.abs(g[q]);
     }
     double loss = plan.kernel().lossSumAndGradient(plan.loss(), g, targets, n, m);
-    absL[0] = plan.loss() == Loss.SUM ? absY : loss;  // squared: every ℓ ≥ 0
+    mags[0] = plan.loss().absLossSum(loss, absY);
+    mags[2] = absY;
     double s = 0;
     for (int i = 0; i < n; i++) {
       double gi = 0;
@@ -249,7 +300,7 @@ public final class ProbeSum implements Serializable {
       }
       s += gi * e[i];
     }
-    absGe[0] = s;
+    mags[1] = s;
     return loss;
   }
 
@@ -263,43 +314,16 @@ public final class ProbeSum implements Serializable {
     return e;
   }
 
-  /** Buffers reused from block to block within a task; never shipped. */
-  private static final class Scratch {
-    private double[] xNorm1 = new double[0];
-    private double[] yAll = new double[0];
-    private double[] g = new double[0];
-    private double[] e = new double[0];
-
-    double[] xNorm1(int n) {
-      return xNorm1 = fit(xNorm1, n);
-    }
-
-    double[] yAll(int len) {
-      return yAll = fit(yAll, len);
-    }
-
-    double[] g(int len) {
-      return g = fit(g, len);
-    }
-
-    double[] e(int n) {
-      return e = fit(e, n);
-    }
-
-    /** {@code a} when it holds at least {@code len} values (callers write and read only the first len), else a new one. */
-    private static double[] fit(double[] a, int len) {
-      return a.length >= len ? a : new double[len];
-    }
-  }
-
   /** Adds another partial. Shapes must match. Mutates and returns {@code this}. */
   public ProbeSum merge(ProbeSum o) {
-    Shapes.require(d == o.d && m == o.m && k == o.k && setLoss.length == o.setLoss.length,
+    Shapes.require(d == o.d && m == o.m && k == o.k && setLoss.length == o.setLoss.length
+        && pairRemainder.length == o.pairRemainder.length,
         "merging probe partials of different plans");
     rows += o.rows;
     blocks += o.blocks;
     loss.merge(o.loss);
     absLossSum += o.absLossSum;
+    absY += o.absY;
     absGE += o.absGE;
     sumG.merge(o.sumG);
     absSumG += o.absSumG;
@@ -309,11 +333,21 @@ public final class ProbeSum implements Serializable {
     }
     Dense.addInto(setAbsLossSums, o.setAbsLossSums);
     Dense.addInto(setAbsGE, o.setAbsGE);
+    Dense.addInto(setAbsY, o.setAbsY);
+    Dense.addInto(setE2, o.setE2);
+    Dense.addInto(pairRemainder, o.pairRemainder);
+    for (int q = 0; q < pairKinks.length; q++) {
+      pairKinks[q] += o.pairKinks[q];
+    }
     Dense.addInto(xtGR, o.xtGR);
+    for (int q = 0; q < k; q++) {
+      sumGR[q].merge(o.sumGR[q]);
+    }
     Dense.addInto(xColSq, o.xColSq);
     Dense.addInto(gColSq, o.gColSq);
     gRowL1Sq += o.gRowL1Sq;
     sumE2 += o.sumE2;
+    sumX1Sq += o.sumX1Sq;
     Dense.addInto(absColG, o.absColG);
     sample.merge(o.sample);
     return this;
@@ -335,7 +369,7 @@ public final class ProbeSum implements Serializable {
 
   /** Bytes of doubles this partial brings to the driver (the sums and the sampled blocks). */
   public long bytes() {
-    long doubles = 14L + 3L * setLoss.length + xtGR.length + xColSq.length + gColSq.length + absColG.length;
+    long doubles = 16L + 5L * setLoss.length + 2L * pairRemainder.length + xtGR.length + 2L * k + xColSq.length + gColSq.length + absColG.length;
     return 8 * doubles + sample.bytes();
   }
 }

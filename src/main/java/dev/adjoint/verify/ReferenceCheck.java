@@ -60,7 +60,7 @@ final class ReferenceCheck {
   private CheckResult allRowLoss(ProbeSum sum) {
     double l = sum.lossSum() * r.s;
     Comparison c = new Comparison(1);
-    c.set(0, r.result.loss(), l, r.tolerances.referenceLossTolerance(sum.absLossSum, sum.absGE, l));
+    c.set(0, r.result.loss(), l, r.tolerances.referenceLossTolerance(sum.absLossSum, sum.absGE, sum.absY, sum.sumE2, l));
     return c.result(VerifyOptions.REFERENCE, "L, every row", 0, "the probes' compensated sum vs the gradient pass's");
   }
 
@@ -94,7 +94,7 @@ final class ReferenceCheck {
     if (ref.allColumns) {
       double lRef = ref.loss.value(0) * s;
       Comparison l = new Comparison(1);
-      l.set(0, loss, lRef, t.referenceLossTolerance(ref.absLossSum, ref.absGE, lRef));
+      l.set(0, loss, lRef, t.referenceLossTolerance(ref.absLossSum, ref.absGE, ref.absY, ref.sumE2, lRef));
       out.add(l.result(VerifyOptions.REFERENCE, "L", 0, "plain loops, " + where));
     }
     int c = ref.columns.length;
@@ -104,7 +104,7 @@ final class ReferenceCheck {
       for (int jj = 0; jj < c; jj++) {
         int q = k * c + jj;
         double entry = dwRef[q] * s;
-        dw.set(q, dW[k * r.m + ref.columns[jj]], entry, t.referenceGradientTolerance(ref.absXG[q], ref.absXE[k], entry));
+        dw.set(q, dW[k * r.m + ref.columns[jj]], entry, t.referenceGradientTolerance(ref.absXG[q], ref.absXE[k], ref.absX[k], entry));
       }
     }
     out.add(dw.result(VerifyOptions.REFERENCE, "dW", 0, where));
@@ -112,7 +112,7 @@ final class ReferenceCheck {
     Comparison b = new Comparison(c);
     for (int jj = 0; jj < c; jj++) {
       double entry = dbRef[jj] * s;
-      b.set(jj, db[ref.columns[jj]], entry, t.referenceGradientTolerance(ref.absG[jj], ref.sumE, entry));
+      b.set(jj, db[ref.columns[jj]], entry, t.referenceGradientTolerance(ref.absG[jj], ref.sumE, ref.rows(), entry));
     }
     out.add(b.result(VerifyOptions.REFERENCE, "db", 0, where));
   }
@@ -142,14 +142,22 @@ final class ReferenceCheck {
     return List.of(y.result(VerifyOptions.REFERENCE, "Y", 0, note), dx.result(VerifyOptions.REFERENCE, "dX", 0, note));
   }
 
-  /** Row i's Y entries into {@code y}; its G into {@code g} and their rounding bounds δg into {@code dg}. */
+  /**
+   * Row i's Y entries into {@code y}; its G into {@code g} and their rounding bounds δg into {@code dg}
+   * (with the row's largest entry magnitude: softmax couples every entry of the row).
+   */
   private void sampledOutputs(SampledRow row, int i, Comparison y, double[] g, double[] dg, Tolerances t) {
+    double[] ys = RowReference.outputs(row.x(), r.params);
+    double eMax = 0;
     for (int j = 0; j < r.m; j++) {
-      double ref = RowReference.output(row.x(), 0, r.params, j);
       double e = RowReference.outputMagnitude(row.x(), 0, r.params, j);
-      y.set(i * r.m + j, row.y()[j], ref, t.sampledOutputTolerance(e, ref));
-      g[j] = RowReference.lossGradient(ref, r.squared ? row.t()[j] : 0.0, r.squared);
-      dg[j] = t.lossGradientEntryBound(e, g[j]);
+      eMax = Math.max(eMax, e);
+      y.set(i * r.m + j, row.y()[j], ys[j], t.sampledOutputTolerance(e, ys[j]));
+    }
+    RowReference.lossAndGradient(ys, row.t(), r.loss, g);
+    for (int j = 0; j < r.m; j++) {
+      dg[j] = t.lossGradientEntryBound(r.loss.elementwise() ? RowReference.outputMagnitude(row.x(), 0, r.params, j)
+          : eMax, g[j]);
     }
   }
 

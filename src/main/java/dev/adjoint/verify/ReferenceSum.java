@@ -23,6 +23,11 @@ public final class ReferenceSum {
   final CompensatedSum db;
   double absLossSum;
   double absGE;
+  /** Σ|yᵢⱼ| over the columns, and Σᵢ eᵢ²: the loss's own rounding and its second-order term. */
+  double absY;
+  double sumE2;
+  /** Σᵢ|xᵢₖ| [d]. */
+  final double[] absX;
   /** Σᵢ|xᵢₖ||gᵢⱼ| for the columns [d×|J|]. */
   final double[] absXG;
   /** Σᵢ|xᵢₖ|·eᵢ [d]. */
@@ -40,6 +45,7 @@ public final class ReferenceSum {
     this.db = new CompensatedSum(columns.length);
     this.absXG = new double[d * columns.length];
     this.absXE = new double[d];
+    this.absX = new double[d];
     this.absG = new double[columns.length];
   }
 
@@ -47,26 +53,50 @@ public final class ReferenceSum {
   public void add(Block block, WeightsAndBias p, Loss loss) {
     double wMax = Dense.maxAbs(p.weights);
     double bMax = Dense.maxAbs(p.bias);
-    boolean squared = loss == Loss.SQUARED;
     for (int i = 0; i < block.rows; i++) {
       double e = RowReference.rowBound(RowReference.norm1(block.x, i * d, d), wMax, bMax);
-      addRow(block, i, p, squared, e);
+      addRow(block, i, p, loss, e);
       rows++;
     }
   }
 
-  /** Row i of the block, whose row bound is e: its ℓ, its G in the columns, their products with x. */
-  private void addRow(Block block, int i, WeightsAndBias p, boolean squared, double e) {
+  /**
+   * Row i of the block, whose row bound is e: its ℓ, its G in the columns, their products with x. An
+   * element-wise loss is recomputed entry by entry in the chosen columns only (each ℓᵢⱼ a term of the
+   * compensated sum); softmax needs the whole row's Y, and its ℓᵢ is one term.
+   */
+  private void addRow(Block block, int i, WeightsAndBias p, Loss loss, double e) {
     int xi = i * d;
     int c = columns.length;
+    int w = block.targetWidth;
+    double[] gs;
+    if (loss.elementwise()) {
+      gs = new double[c];
+      double[] y1 = new double[1];
+      double[] t1 = block.targets == null ? null : new double[1];
+      double[] g1 = new double[1];
+      for (int jj = 0; jj < c; jj++) {
+        y1[0] = RowReference.output(block.x, xi, p, columns[jj]);
+        if (t1 != null) {
+          t1[0] = block.targets[i * w + columns[jj]];
+        }
+        addLoss(RowReference.lossAndGradient(y1, t1, loss, g1), y1);
+        gs[jj] = g1[0];
+      }
+    } else {
+      double[] y = RowReference.outputs(java.util.Arrays.copyOfRange(block.x, xi, xi + d), p);
+      double[] t = block.targets == null ? null : java.util.Arrays.copyOfRange(block.targets, i * w, (i + 1) * w);
+      double[] all = new double[m];
+      addLoss(RowReference.lossAndGradient(y, t, loss, all), y);
+      gs = new double[c];
+      for (int jj = 0; jj < c; jj++) {
+        gs[jj] = all[columns[jj]];
+      }
+    }
+    sumE2 += e * e;
     double gNorm1 = 0;
     for (int jj = 0; jj < c; jj++) {
-      int j = columns[jj];
-      double y = RowReference.output(block.x, xi, p, j);
-      double g = RowReference.lossGradient(y, squared ? block.targets[i * m + j] : 0.0, squared);
-      double l = squared ? 0.5 * g * g : y;
-      this.loss.add(0, l);
-      absLossSum += Math.abs(l);
+      double g = gs[jj];
       gNorm1 += Math.abs(g);
       db.add(jj, g);
       absG[jj] += Math.abs(g);
@@ -80,6 +110,16 @@ public final class ReferenceSum {
     sumE += e;
     for (int k = 0; k < d; k++) {
       absXE[k] += Math.abs(block.x[xi + k]) * e;
+      absX[k] += Math.abs(block.x[xi + k]);
+    }
+  }
+
+  /** One term ℓ of L, with Σ|ℓ| and Σ|y| of its entries {@code y}. */
+  private void addLoss(double l, double[] y) {
+    this.loss.add(0, l);
+    absLossSum += Math.abs(l);
+    for (double v : y) {
+      absY += Math.abs(v);
     }
   }
 

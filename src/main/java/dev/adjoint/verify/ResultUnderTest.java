@@ -25,6 +25,6 @@ final class ResultUnderTest extends LayerUnderTest {
     this.result = result;
     this.n = result.rows();
     this.s = result.reduction() == Reduction.MEAN && n > 0 ? 1.0 / n : 1.0;
-    this.tolerances = new Tolerances(n, blocks, d, m, blockRows, u, s, squared);
+    this.tolerances = new Tolerances(n, blocks, d, m, blockRows, u, s, bounds);
   }
 }

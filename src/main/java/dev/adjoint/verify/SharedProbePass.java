@@ -27,6 +27,7 @@ final class SharedProbePass {
   private final List<Check> checks;
   private final List<WeightsAndBias> lossSets = new ArrayList<>();
   private final List<Integer> setColumns = new ArrayList<>();
+  private final List<Integer> pairs = new ArrayList<>();
   private double[] probes = new double[0];
   private int probeCount;
 
@@ -45,8 +46,9 @@ final class SharedProbePass {
   /** What the pass evaluates, with the reference's sample of whole blocks. */
   ProbePlan plan(LayerUnderTest layer, int sampleBlocks, long sampleSeed) {
     int[] columns = setColumns.stream().mapToInt(Integer::intValue).toArray();
-    return new ProbePlan(layer.params, layer.loss, layer.kernel, lossSets, columns, probes, probeCount, sampleBlocks,
-        sampleSeed);
+    int[] pairStarts = pairs.stream().mapToInt(Integer::intValue).toArray();
+    return new ProbePlan(layer.params, layer.loss, layer.kernel, lossSets, columns, pairStarts, probes, probeCount,
+        sampleBlocks, sampleSeed);
   }
 
   /** Every check's results in planning order. */
@@ -74,6 +76,23 @@ final class SharedProbePass {
     return lossSets.size() - 1;
   }
 
+  /**
+   * Adds the two loss sets of a central difference, at θ₊ and θ₋ (each the layer of output column
+   * {@code column}, or of every column when it is −1), whose remainder bound the pass sums too. Returns
+   * the index of θ₊'s set (θ₋'s is the next); the pair's index is {@link #pairOf}.
+   */
+  int addLossSetPair(WeightsAndBias plus, WeightsAndBias minus, int column) {
+    int p = addColumnLossSet(plus, column);
+    addColumnLossSet(minus, column);
+    pairs.add(p);
+    return p;
+  }
+
+  /** The index among the pairs of the pair whose θ₊ set is {@code plusSet}. */
+  int pairOf(int plusSet) {
+    return pairs.indexOf(plusSet);
+  }
+
   /** Sets the Freivalds probe vectors R [m×k] row-major. */
   void setProbes(double[] probes, int k) {
     this.probes = probes;
@@ -82,7 +101,7 @@ final class SharedProbePass {
 
   /** η of loss set {@code set}: the rounding bound of its computed L ({@link Tolerances#lossSumBound}). */
   static double lossBound(ResultUnderTest r, ProbeSum sum, int set) {
-    return r.tolerances.lossSumBound(r.n, sum.setAbsLossSums[set], sum.setAbsGE[set]);
+    return r.tolerances.lossSumBound(r.n, sum.setAbsLossSums[set], sum.setAbsGE[set], sum.setAbsY[set], sum.setE2[set]);
   }
 
   /** (L at set {@code plus} − L at set {@code minus}) / h, scaled by s. */
@@ -100,8 +119,23 @@ final class SharedProbePass {
       int k = e / r.m;
       int j = e % r.m;
       return r.tolerances.analyticGradientBound(Math.sqrt(sum.xColSq[k] * sum.gColSq[j]),
-          Math.sqrt(sum.xColSq[k] * sum.sumE2));
+          Math.sqrt(sum.xColSq[k] * sum.sumE2), absColumn(r, sum, k));
     }
-    return r.tolerances.analyticGradientBound(sum.absColG[e - r.d * r.m], sum.sumE);
+    return r.tolerances.analyticGradientBound(sum.absColG[e - r.d * r.m], sum.sumE, r.n);
+  }
+
+  /** Σᵢ|xᵢₖ| ≤ √(n·Σᵢxᵢₖ²) (Cauchy–Schwarz). */
+  static double absColumn(ResultUnderTest r, ProbeSum sum, int k) {
+    return Math.sqrt(r.n * sum.xColSq[k]);
+  }
+
+  /**
+   * The truncation of the central difference of pair {@code pair}, unscaled ({@link Tolerances#truncation}):
+   * the pass's remainder bound, and the midpoint's {@code shift} off θ through the rows' Jacobian
+   * {@code jacobianSq}, for steps of at most stepScale·h per entry.
+   */
+  static double truncation(ResultUnderTest r, ProbeSum sum, int pair, double h, double shift, double jacobianSq,
+      double stepScale) {
+    return r.tolerances.truncation(sum.pairRemainder[pair], h, shift, jacobianSq, stepScale);
   }
 }

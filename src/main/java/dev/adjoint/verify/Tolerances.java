@@ -1,5 +1,7 @@
 package dev.adjoint.verify;
 
+import dev.adjoint.kernel.Loss;
+
 /**
  * Every tolerance of every check, derived here from the standard rounding model (Higham, <i>Accuracy and
  * Stability of Numerical Algorithms</i>, §2–3): fl(a ∘ b) = (a ∘ b)(1 + δ), |δ| ≤ u, and a sum or dot
@@ -10,8 +12,9 @@ package dev.adjoint.verify;
  * <p>Notation, per row i: xᵢ the features, eᵢ = ‖xᵢ‖₁·max|W| + max|b| (bounds Σₖ|xᵢₖ||Wₖⱼ| + |bⱼ| for
  * every j), gᵢ the row of G. Computing yᵢⱼ = Σₖ xᵢₖWₖⱼ + bⱼ errs by at most γ_{d+1}·eᵢ, and by γ_{d+3}·eᵢ
  * when x and W are first rounded to the working precision (float32 products: two more roundings per
- * term); G = Y − T adds u·|gᵢⱼ| (squared loss) and G = 1 is exact (sum loss). So δgᵢⱼ ≤ γ_{d+3}·eᵢ +
- * u|gᵢⱼ| for squared, 0 for sum.
+ * term). G carries Y's error through the loss's curvature c₂ and adds its own rounding
+ * ({@link dev.adjoint.kernel.Loss.Bounds}: c₂ = 1 and u·|gᵢⱼ| for G = Y − T, 0 and 0 for G = 1): so
+ * δgᵢⱼ ≤ c₂·γ_{d+3}·eᵢ + u·(g_rel·|gᵢⱼ|) + u₆₄·g_abs.
  *
  * <p>u is the unit roundoff of the products' arithmetic: 2⁻⁵³ for float64, 2⁻²⁴ for float32 (the
  * float32 kernel sums within a block of at most B rows in float32 and across blocks in float64: see
@@ -21,7 +24,11 @@ package dev.adjoint.verify;
  *
  * <p>Finite differences. L is linear (sum loss) or quadratic (squared loss) in W, b and X, so the
  * central difference (L(θ+h/2) − L(θ−h/2))/h equals the derivative exactly in exact arithmetic: the
- * third derivative is zero and there is no truncation term. What remains is rounding: each L(θ±)
+ * third derivative is zero and there is no truncation term. For the other losses the probes bound
+ * the remainder from the two perturbed Y's ({@link dev.adjoint.kernel.Loss#centralDifferenceRemainder}:
+ * the Taylor term h³/24·max|L‴|, and at Huber's kinks a term of their own), and the difference is taken
+ * at the midpoint of the rounded θ±, which may lie off θ by up to u·|θ|: that shift moves ∂L/∂θ by at
+ * most c₂·|mid − θ|·‖∂Y/∂θ‖·‖ΔY‖/h (Cauchy–Schwarz over the rows). What remains is rounding: each L(θ±)
  * errs by at most η (the loss bound {@link #lossSumBound}), so the quotient errs by at most
  * (η₊ + η₋)/h, plus the rounding of the analytic gradient it is compared with. In single entries the
  * step h is the difference of the two rounded parameter values, which is exact (both are within a
@@ -30,11 +37,11 @@ package dev.adjoint.verify;
  * <p>The static methods are the building blocks (γ, the comparison, the step). An instance is one run:
  * n rows, d features, m outputs, the kernel summing at most {@code blockRows} (B) rows in its own
  * precision, products with unit roundoff u, results scaled by {@code scale} (s: 1, or 1/n for the mean
- * reduction), and whether G carries Y's error ({@code squared}); it names one bound or tolerance per
+ * reduction), and the loss's constants ({@code loss}: how G and ℓ carry Y's error and round); it names one bound or tolerance per
  * method: {@code …Bound} for the rounding bound of one computed quantity, {@code …Tolerance} for the
  * tolerance of one compared entry. Every printed tolerance is one of the {@code …Tolerance} methods.
  */
-public record Tolerances(long n, long blocks, int d, int m, int blockRows, double u, double scale, boolean squared) {
+public record Tolerances(long n, long blocks, int d, int m, int blockRows, double u, double scale, Loss.Bounds loss) {
   /** Unit roundoff of float64, 2⁻⁵³. */
   public static final double U64 = 0x1p-53;
 
@@ -43,12 +50,12 @@ public record Tolerances(long n, long blocks, int d, int m, int blockRows, doubl
 
   /** The same run's bounds with no final scaling (s = 1): for sums compared before the mean's 1/n. */
   public Tolerances unscaled() {
-    return new Tolerances(n, blocks, d, m, blockRows, u, 1.0, squared);
+    return new Tolerances(n, blocks, d, m, blockRows, u, 1.0, loss);
   }
 
   /** The bounds of sums over {@code rows} rows in {@code blocks} blocks, unscaled: the reference's sample. */
   public Tolerances over(long rows, long blocks) {
-    return new Tolerances(rows, blocks, d, m, blockRows, u, 1.0, squared);
+    return new Tolerances(rows, blocks, d, m, blockRows, u, 1.0, loss);
   }
 
   // ---- building blocks ---------------------------------------------------------------------------
@@ -95,14 +102,16 @@ public record Tolerances(long n, long blocks, int d, int m, int blockRows, doubl
    * The step h of a central difference in θ for {@code loss}. For the sum and squared losses, L is a
    * polynomial of degree ≤ 2 in every parameter and input, so the central difference has no truncation
    * error for any h, and the rounding error it carries falls as 1/h: h is the power of two ≥ max(1, |θ|).
-   * For other losses, 2⁻¹⁰·max(1, |θ|) (their truncation error then needs its own bound).
+   * For the other losses, 2⁻¹⁴·max(1, |θ|): the rounding term (η₊ + η₋)/h ~ u·Σ|ℓ|/h and the truncation
+   * term h²/24·Σ|ℓ‴|·|x|³ both grow with n, so the h that balances them does not; for features of order
+   * one it lies near 2⁻¹⁴ (docs/losses.md). Both terms are in the tolerance whatever h is.
    */
-  public static double step(double theta, dev.adjoint.kernel.Loss loss) {
+  public static double step(double theta, Loss loss) {
     double scale = Math.max(1.0, Math.abs(theta));
     if (loss.thirdDerivativeIsZero()) {
       return Math.scalb(1.0, Math.getExponent(scale) + (scale == Math.scalb(1.0, Math.getExponent(scale)) ? 0 : 1));
     }
-    return 0x1p-10 * scale;
+    return 0x1p-14 * scale;
   }
 
   // ---- bounds on one computed quantity -----------------------------------------------------------
@@ -118,11 +127,12 @@ public record Tolerances(long n, long blocks, int d, int m, int blockRows, doubl
   }
 
   /**
-   * δg: bound on the rounding of a loss gradient entry gᵢⱼ, given its row's magnitude e and |g|. Squared
-   * loss: Y's error and the subtraction Y − T, γ_{d+3}(u)·e + u·|g|. Sum loss: 0 (G = 1 is exact).
+   * δg: bound on the rounding of a loss gradient entry gᵢⱼ, given its row's magnitude e and |g|: Y's error
+   * through the loss's curvature and G's own rounding, c₂·γ_{d+3}(u)·e + u·g_rel·|g| + u₆₄·g_abs (squared:
+   * γ_{d+3}(u)·e + u·|g|; sum: 0, G = 1 is exact).
    */
   public double lossGradientEntryBound(double e, double g) {
-    return squared ? gamma(d + 3, u) * e + u * Math.abs(g) : 0.0;
+    return loss.curvature() * gamma(d + 3, u) * e + u * loss.gRel() * Math.abs(g) + U64 * loss.gAbs();
   }
 
   /**
@@ -130,44 +140,50 @@ public record Tolerances(long n, long blocks, int d, int m, int blockRows, doubl
    * float64 with compensation within each block and across blocks and partitions ({@link #compensatedGamma}
    * of rows·m terms), and each ℓ has its own roundings (squared: ½(y − t)², γ₃; sum: none beyond y's): so
    * (compensated + γ₃)·Σ|ℓᵢⱼ|; plus Y's error carried through ∂L/∂Y = G, Σᵢⱼ|gᵢⱼ|·δyᵢⱼ ≤
-   * γ_{d+3}(u)·Σᵢ ‖gᵢ‖₁·eᵢ ({@code absGE}). Before compensation the first term was γ_{rows·m}·Σ|ℓ|, which
-   * grows with n; now only the per-row γ_{d+3} term does, and only as Σᵢ.
+   * γ_{d+3}(u)·Σᵢ ‖gᵢ‖₁·eᵢ ({@code absGE}), and its second-order term ½c₂·m·Σᵢ(γ_{d+3}(u)·eᵢ)²
+   * ({@code sumE2} = Σᵢeᵢ²); each ℓ's own rounding is γ_{ℓ_rel}·Σ|ℓ| + u·(ℓ_y·Σ|y| + ℓ_row·rows) (squared:
+   * γ₃·Σ|ℓ|; sum: none). Before compensation the first term was γ_{rows·m}·Σ|ℓ|, which grows with n; now
+   * only the per-row terms do, and only as Σᵢ.
    */
-  public double lossSumBound(long rows, double absLossSum, double absGE) {
-    double perTerm = squared ? gamma(3, U64) : 0.0;
-    return (compensatedGamma((double) rows * m) + perTerm) * absLossSum + forwardRowBound(absGE);
+  public double lossSumBound(long rows, double absLossSum, double absGE, double absY, double sumE2) {
+    double perTerm = gamma(loss.lossRel(), U64);
+    double own = U64 * (loss.lossY() * absY + loss.lossRowAbs() * rows);
+    double g = gamma(d + 3, u);
+    double secondOrder = 0.5 * loss.curvature() * m * g * g * sumE2;
+    return (compensatedGamma((double) rows * m) + perTerm) * absLossSum + forwardRowBound(absGE) + own + secondOrder;
   }
 
   /**
    * β: bound on one computed Σ over the n rows of xᵢₖ·gᵢⱼ (a dW entry) or gᵢⱼ (a db entry):
    * γ_sum·Σ|terms| ({@link #sumGamma}: n − 1 additions, one product, and for float32 the rounding of
-   * G) plus, squared loss only, the terms' error from G, Σᵢ|xᵢₖ|·δgᵢⱼ ≤ γ_{d+3}(u)·Σᵢ|xᵢₖ|·eᵢ +
-   * u·Σ|terms|. {@code absTerms} is Σ|terms|; {@code absXE} is Σᵢ|xᵢₖ|·eᵢ (for db: Σᵢ eᵢ).
+   * G) plus the terms' error from G, Σᵢ|xᵢₖ|·δgᵢⱼ ≤ c₂·γ_{d+3}(u)·Σᵢ|xᵢₖ|·eᵢ + u·g_rel·Σ|terms| +
+   * u₆₄·g_abs·Σᵢ|xᵢₖ| ({@link #lossGradientEntryBound}). {@code absTerms} is Σ|terms|; {@code absXE} is
+   * Σᵢ|xᵢₖ|·eᵢ (for db: Σᵢ eᵢ); {@code absX} is Σᵢ|xᵢₖ| (for db: the row count).
    */
-  public double gradientSumBound(double absTerms, double absXE) {
-    double fromG = squared ? gamma(d + 3, u) * absXE + u * absTerms : 0.0;
+  public double gradientSumBound(double absTerms, double absXE, double absX) {
+    double fromG = loss.curvature() * gamma(d + 3, u) * absXE + u * loss.gRel() * absTerms + U64 * loss.gAbs() * absX;
     return sumGamma(n, blockRows, blocks, u) * absTerms + fromG;
   }
 
   /**
    * τ: the rounding of any one analytic dW (or db) entry as the finite-difference checks see it,
    * 2·s·{@link #gradientSumBound}, given scalars that bound every entry's magnitudes: for dW,
-   * Σᵢ‖xᵢ‖₁‖gᵢ‖₁ (≥ every entry of |X|ᵀ|G|) and Σᵢ‖xᵢ‖₁·eᵢ; for db, Σ|G| and Σᵢ eᵢ.
+   * Σᵢ‖xᵢ‖₁‖gᵢ‖₁ (≥ every entry of |X|ᵀ|G|), Σᵢ‖xᵢ‖₁·eᵢ and Σᵢ|xᵢₖ|; for db, Σ|G|, Σᵢ eᵢ and n.
    */
-  public double analyticGradientBound(double absTerms, double absXE) {
-    return 2 * gradientSumBound(absTerms, absXE) * scale;
+  public double analyticGradientBound(double absTerms, double absXE, double absX) {
+    return 2 * gradientSumBound(absTerms, absXE, absX) * scale;
   }
 
   // ---- tolerances of compared entries ------------------------------------------------------------
 
   /** Reference L against the distributed L: 2·η·s + 2u·|L|, with η = {@link #lossSumBound} over n rows. */
-  public double referenceLossTolerance(double absLossSum, double absGE, double loss) {
-    return comparison(lossSumBound(n, absLossSum, absGE), scale, Math.abs(loss), u);
+  public double referenceLossTolerance(double absLossSum, double absGE, double absY, double sumE2, double loss) {
+    return comparison(lossSumBound(n, absLossSum, absGE, absY, sumE2), scale, Math.abs(loss), u);
   }
 
   /** A reference dW or db entry against the distributed one: 2·β·s + 2u·|entry|, β = {@link #gradientSumBound}. */
-  public double referenceGradientTolerance(double absTerms, double absXE, double entry) {
-    return comparison(gradientSumBound(absTerms, absXE), scale, Math.abs(entry), u);
+  public double referenceGradientTolerance(double absTerms, double absXE, double absX, double entry) {
+    return comparison(gradientSumBound(absTerms, absXE, absX), scale, Math.abs(entry), u);
   }
 
   /**
@@ -191,13 +207,26 @@ public record Tolerances(long n, long blocks, int d, int m, int blockRows, doubl
    * A central difference in one entry θ of W or b against ∂L/∂θ: (η₊ + η₋)/h·s + τ (the analytic
    * entry's rounding, {@link #analyticGradientBound}) + u·(2|θ| + h)·|∂L/∂θ|/h (the kernel may round θ±
    * again, float32: u·(|θ₊| + |θ₋|) through ∂L/∂θ, over h) + 3u·|fd| (the quotient's rounding, and h =
-   * θ₊ − θ₋ itself rounded once when θ₊ and θ₋ are not within a factor 2 of each other).
+   * θ₊ − θ₋ itself rounded once when θ₊ and θ₋ are not within a factor 2 of each other) + the truncation
+   * ({@link #truncation}, unscaled; 0 for polynomial losses)·s.
    */
   public double finiteDifferenceTolerance(double etaPlus, double etaMinus, double h, double tau, double theta,
-      double gradient, double fd) {
+      double gradient, double fd, double truncation) {
     double eta = centralDifference(etaPlus, etaMinus, h) * scale;
     double rounding = u * (2 * Math.abs(theta) + h) * Math.abs(gradient) / h;
-    return eta + tau + rounding + 3 * U64 * Math.abs(fd);
+    return eta + tau + rounding + 3 * U64 * Math.abs(fd) + truncation * scale;
+  }
+
+  /**
+   * The truncation of a central difference, unscaled: the loss's remainder over the step
+   * ({@link dev.adjoint.kernel.Loss#centralDifferenceRemainder}, summed over the rows), remainder/h, plus the
+   * shift of the midpoint of the rounded θ± off θ: c₂·√(Σᵢ‖Jᵢ·Δc‖²)·√(Σᵢ‖Δyᵢ‖²)/h (Cauchy–Schwarz), with
+   * Δc the shift (each entry ≤ {@code shift}) and Δyᵢ = Jᵢ·(θ₊ − θ₋) (each entry of θ₊ − θ₋ ≤ stepScale·h):
+   * ≤ c₂·shift·jacobianSq·stepScale, where {@code jacobianSq} bounds Σᵢ‖Jᵢ·u‖² for every u with entries ≤ 1
+   * along the step (Σᵢxᵢₖ² for Wₖⱼ, n for bⱼ, Σⱼ Wₖⱼ² for xᵢₖ, m·Σᵢ(‖xᵢ‖₁ + 1)² for a direction).
+   */
+  public double truncation(double remainder, double h, double shift, double jacobianSq, double stepScale) {
+    return remainder / h + loss.curvature() * shift * jacobianSq * stepScale;
   }
 
   /**
@@ -205,25 +234,27 @@ public record Tolerances(long n, long blocks, int d, int m, int blockRows, doubl
    * (η₊ + η₋)/h·s + τ_V (the analytic gradient's rounding along the direction, Σ|Vₖⱼ|·τₖⱼ + Σ|vⱼ|·τⱼ
    * with each entry's own τ, {@link #analyticGradientBound}) + u·Σ|∇θ|·(|θ₊| + |θ₋|)/h (the rounding of
    * the perturbed parameters, through ∂L/∂θ) + γ_{dm+m}(2⁻⁵³)·Σ|∇θ·vθ| (the inner product's own rounding)
-   * + 3u·|fd|. {@code perturbed} is Σ|∇θ|·(|θ₊| + |θ₋|), {@code absDot} is Σ|∇θ·vθ|.
+   * + 3u·|fd| + the truncation ({@link #truncation}, unscaled)·s. {@code perturbed} is Σ|∇θ|·(|θ₊| + |θ₋|),
+   * {@code absDot} is Σ|∇θ·vθ|.
    */
   public double directionalTolerance(double etaPlus, double etaMinus, double h, double tauAlong, double perturbed,
-      double absDot, double fd) {
+      double absDot, double fd, double truncation) {
     return centralDifference(etaPlus, etaMinus, h) * scale + tauAlong + u * perturbed / h
-        + gamma(d * m + m, U64) * absDot + 3 * U64 * Math.abs(fd);
+        + gamma(d * m + m, U64) * absDot + 3 * U64 * Math.abs(fd) + truncation * scale;
   }
 
   /**
    * Row c of dW·r against (Xᵀ·(G·r))_c for a ±1 vector r (‖r‖₁ = m). Both sides sum the same n·m
    * products x·g·r: dW as the kernel summed it ({@link #sumGamma}) and Xᵀ(G·r) summed by the probe pass
    * the same blocked way, G·r first (γ_{min(n,B)+m+1}(2⁻⁵³) + γ_{blocks+1}(2⁻⁵³)), so β = (both γ)·(|X|ᵀ|G||r|)_c
-   * + (squared only) G's own error γ_{d+3}(u)·(|X|ᵀe)_c·m + u·(|X|ᵀ|G||r|)_c; compared as 2·β·s +
+   * + G's own error c₂·γ_{d+3}(u)·(|X|ᵀe)_c·m + u·g_rel·(|X|ᵀ|G||r|)_c + u₆₄·g_abs·(|X|ᵀ1)_c·m; compared as 2·β·s +
    * 2u·|dW·r|, plus the driver's product dW·r, γ_m(2⁻⁵³)·Σⱼ|dW_cj|. {@code absXtGR} bounds (|X|ᵀ|G||r|)_c,
    * {@code absXtE} bounds (|X|ᵀe)_c (the probes give Cauchy–Schwarz bounds of both), {@code absDwRow} is
-   * Σⱼ|dW_cj|, {@code dwr} is (dW·r)_c.
+   * Σⱼ|dW_cj|, {@code dwr} is (dW·r)_c, {@code absX} bounds Σᵢ|xᵢc|.
    */
-  public double freivaldsRowTolerance(double absXtGR, double absXtE, double absDwRow, double dwr) {
-    double fromG = squared ? gamma(d + 3, u) * absXtE * m + u * absXtGR : 0.0;
+  public double freivaldsRowTolerance(double absXtGR, double absXtE, double absX, double absDwRow, double dwr) {
+    double fromG = loss.curvature() * gamma(d + 3, u) * absXtE * m + u * loss.gRel() * absXtGR
+        + U64 * loss.gAbs() * absX * m;
     double probe = gamma(Math.min(n, blockRows) + m + 1, U64) + gamma(Math.max(1, blocks) + 1, U64);
     double sums = sumGamma(n, blockRows, blocks, u) + probe;
     return comparison(sums * absXtGR + fromG, scale, Math.abs(dwr), u) + gamma(m, U64) * absDwRow;
@@ -231,11 +262,13 @@ public record Tolerances(long n, long blocks, int d, int m, int blockRows, doubl
 
   /**
    * Σⱼ dbⱼ against 1ᵀG1: the kernel summed db blocked ({@link #sumGamma}·Σ|G|), the probe summed every
-   * entry of G with compensation ({@link #compensatedGamma}·Σ|G|), and (squared only) G's own error
-   * γ_{d+3}(u)·Σᵢeᵢ·m + u·Σ|G|; compared as 2·β·s + 2u·|Σ db|, plus the driver's sum of db, γ_m(2⁻⁵³)·Σ|db|.
+   * entry of G with compensation ({@link #compensatedGamma}·Σ|G|), and G's own error
+   * c₂·γ_{d+3}(u)·Σᵢeᵢ·m + u·g_rel·Σ|G| + u₆₄·g_abs·n·m; compared as 2·β·s + 2u·|Σ db|, plus the driver's
+   * sum of db, γ_m(2⁻⁵³)·Σ|db|.
    */
   public double freivaldsBiasTolerance(double absSumG, double sumE, double absDb, double dbSum) {
-    double fromG = squared ? gamma(d + 3, u) * sumE * m + u * absSumG : 0.0;
+    double fromG = loss.curvature() * gamma(d + 3, u) * sumE * m + u * loss.gRel() * absSumG
+        + U64 * loss.gAbs() * n * m;
     double sums = sumGamma(n, blockRows, blocks, u) + compensatedGamma(n * (double) m);
     return comparison(sums * absSumG + fromG, scale, Math.abs(dbSum), u) + gamma(m, U64) * absDb;
   }
@@ -244,14 +277,16 @@ public record Tolerances(long n, long blocks, int d, int m, int blockRows, doubl
    * A central difference in feature k of one sampled row x (on the driver, with the row's own loss
    * bounds η±) against its dX entry: (η₊ + η₋)/h·s + τ_dx + u·(|x₊| + |x₋|)·|dx|/h + 2u·|fd|, where the
    * analytic entry's rounding, bounded by the row's magnitudes (e its row bound, max|g| its largest G
-   * entry, Σⱼ|Wₖⱼ| = {@code absWRow}), is τ_dx = 2·(γ_{m+1}(u)·max|g|·Σⱼ|Wₖⱼ| + (squared only)
-   * (γ_{d+3}(u)·e + u·max|g|)·Σⱼ|Wₖⱼ|)·s; 3u·|fd| as in {@link #finiteDifferenceTolerance}.
+   * entry, Σⱼ|Wₖⱼ| = {@code absWRow}), is τ_dx = 2·(γ_{m+1}(u)·max|g|·Σⱼ|Wₖⱼ| + δg·Σⱼ|Wₖⱼ|)·s with δg
+   * = {@link #lossGradientEntryBound}(e, max|g|); 3u·|fd| and the truncation as in
+   * {@link #finiteDifferenceTolerance}.
    */
   public double inputFiniteDifferenceTolerance(double etaPlus, double etaMinus, double h, double e, double gMax,
-      double absWRow, double xPlus, double xMinus, double dx, double fd) {
-    double fromG = squared ? (gamma(d + 3, u) * e + u * gMax) * absWRow : 0.0;
+      double absWRow, double xPlus, double xMinus, double dx, double fd, double truncation) {
+    double fromG = lossGradientEntryBound(e, gMax) * absWRow;
     double tauDx = 2 * (gamma(m + 1, u) * gMax * absWRow + fromG) * scale;
     double rounding = u * (Math.abs(xPlus) + Math.abs(xMinus)) * Math.abs(dx) / h;
-    return centralDifference(etaPlus, etaMinus, h) * scale + tauDx + rounding + 3 * U64 * Math.abs(fd);
+    return centralDifference(etaPlus, etaMinus, h) * scale + tauDx + rounding + 3 * U64 * Math.abs(fd)
+        + truncation * scale;
   }
 }

@@ -65,7 +65,7 @@ public final class Verification {
       long t0 = System.nanoTime();
       List<CheckResult> ref = new ReferenceCheck(r, options).run(sum, rows);
       out.addAll(timed(ref, (System.nanoTime() - t0) / 1e9));
-      streamed = options.fullReference() ? 8L * r.n * (r.d + (r.squared ? r.m : 0)) : 0;
+      streamed = options.fullReference() ? 8L * r.n * (r.d + (r.loss.needsTargets() ? r.loss.targetWidth(r.m) : 0)) : 0;
     }
     long t0 = System.nanoTime();
     out.addAll(timed(probes.results(r, sum, 0), (System.nanoTime() - t0) / 1e9));

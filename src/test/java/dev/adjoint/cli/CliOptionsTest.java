@@ -109,8 +109,8 @@ class CliOptionsTest {
       assertEquals(helpOf(run, flag), helpOf(study, flag), flag + " reads the same in run and study");
     }
     assertTrue(helpOf(run, "--seed=S ").contains("Seed of the random W"), run);
-    assertTrue(run.contains("Default: sum."), "run's --loss default");
-    assertTrue(study.contains("Default: auto."), "the study's --loss default");
+    assertTrue(run.replaceAll("\\s+", " ").contains("Default: sum."), "run's --loss default");
+    assertTrue(study.replaceAll("\\s+", " ").contains("Default: auto."), "the study's --loss default");
   }
 
   @Test

@@ -18,6 +18,7 @@ import dev.adjoint.kernel.Precision;
 import dev.adjoint.kernel.Reduction;
 import dev.adjoint.kernel.Reference;
 import dev.adjoint.kernel.WeightsAndBias;
+import java.util.List;
 import java.nio.file.Path;
 import java.util.Random;
 import org.apache.spark.sql.SparkSession;
@@ -65,7 +66,7 @@ class RunStepsTest {
     int[] partitionCounts = full ? new int[] {1, 2, 4, 7} : new int[] {1, 7};
     int[] blockSizes = full ? new int[] {1, 3, 1000} : new int[] {3};
     int runs = 0;
-    for (Loss loss : Loss.values()) {
+    for (Loss loss : List.of(Loss.SUM, Loss.SQUARED)) {
       double[] g = Reference.grad(loss, y, t);
       for (Reduction reduction : Reduction.values()) {
         double s = reduction == Reduction.MEAN ? 1.0 / n : 1.0;

@@ -47,4 +47,27 @@ class SelfTestTest {
     }
     assertTrue(SelfTest.allCaught(rows));
   }
+
+  @Test
+  void eachNonlinearLossBugIsCaughtByTheChecksThatShouldCatchIt() {
+    Map<String, Set<String>> expected = Map.of(
+        // e^y overflows on the row with a logit of 800: NaN in L and G, so in every comparison that uses them
+        "softmax without the max shift (overflows)", Set.of(R, FD, DIR, FR),
+        // dW and db from the wrong G: the reference and the differences; Freivalds compares the kernel's G
+        // with itself and cannot see it
+        "G = σ(Y), the − T left out", Set.of(R, FD, DIR),
+        // a loss consistent with its own G: only the reference, from the formula, sees the wrong δ
+        "Huber clipped at 2δ, not δ", Set.of(R));
+    List<SelfTest.LossRow> rows = SelfTest.runLosses(JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext()), 96,
+        4, 3, 7);
+    assertEquals(6, rows.size(), "three losses, each correct and with its bug");
+    for (SelfTest.LossRow row : rows) {
+      Set<String> caughtBy = row.correct() ? Set.of() : expected.get(row.bug());
+      for (String check : VerifyOptions.ALL) {
+        assertEquals(caughtBy.contains(check), row.caughtBy(check), row.loss() + " " + row.bug() + " vs " + check + ": "
+            + row.results());
+      }
+    }
+    assertTrue(SelfTest.allLossesCaught(rows));
+  }
 }

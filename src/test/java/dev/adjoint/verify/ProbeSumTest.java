@@ -62,7 +62,7 @@ class ProbeSumTest {
   /** Plans for both losses, with and without Freivalds probes and loss sets: every part of the partial. */
   private List<ProbePlan> plans() {
     List<ProbePlan> plans = new ArrayList<>();
-    for (Loss loss : Loss.values()) {
+    for (Loss loss : List.of(Loss.SUM, Loss.SQUARED)) {
       for (int k : new int[] {0, 2}) {
         for (int sets : new int[] {0, 3}) {
           plans.add(plan(base, loss, k, sets));

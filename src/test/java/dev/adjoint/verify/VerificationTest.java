@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The checks' math on in-memory blocks: the correct result passes, and the tolerances are tight. */
 class VerificationTest {
@@ -27,14 +27,62 @@ class VerificationTest {
 
   private final Random rng = new Random(99);
   private final List<Block> blocks = new ArrayList<>();
-  private final WeightsAndBias p;
+  private WeightsAndBias p;
+  private Loss loss;
+
+  /** Every loss: the polynomial ones, and the nonlinear ones with targets in their domain. */
+  static List<Loss> losses() {
+    return Loss.all();
+  }
 
   VerificationTest() {
+    init(Loss.SQUARED);
+  }
+
+  private VerificationTest init(Loss loss) {
+    this.loss = loss;
+    blocks.clear();
     for (int start = 0; start < N; start += 64) {
       int rows = Math.min(64, N - start);
-      blocks.add(Block.of(rows, D, gaussian(rows * D, 3.0), M, gaussian(rows * M, 1.0)));
+      double[] x = gaussian(rows * D, 3.0);
+      blocks.add(Block.of(rows, D, x, loss.targetWidth(M), targets(loss, rows)));
     }
     p = new WeightsAndBias(D, M, gaussian(D * M, 1.0), gaussian(M, 1.0));
+    return this;
+  }
+
+  /** Targets the loss allows: Gaussian, in [0, 1] (logistic, cross-entropy), or class labels 0 … M−1. */
+  private double[] targets(Loss loss, int rows) {
+    return switch (loss.targetDomain()) {
+      case REAL -> gaussian(rows * M, 1.0);
+      case UNIT_INTERVAL -> {
+        double[] t = new double[rows * M];
+        for (int k = 0; k < t.length; k++) {
+          t[k] = rng.nextDouble();
+        }
+        yield t;
+      }
+      case CLASS_INDEX -> {
+        double[] t = new double[rows];
+        for (int k = 0; k < rows; k++) {
+          t[k] = rng.nextInt(M);
+        }
+        yield t;
+      }
+    };
+  }
+
+  /** The test's data for {@code loss}. */
+  private static VerificationTest with(Loss loss) {
+    return new VerificationTest().init(loss);
+  }
+
+  /**
+   * The relative error the finite-difference checks can resolve: near 10⁻¹³ for the polynomial losses (no
+   * truncation, large steps); for the nonlinear ones rounding/h and truncation·h² balance near 10⁻⁸ here.
+   */
+  private static double fdResolution(Loss loss) {
+    return loss.thirdDerivativeIsZero() ? 1e-8 : 1e-5;
   }
 
   private double[] gaussian(int len, double scale) {
@@ -43,6 +91,10 @@ class VerificationTest {
       a[k] = scale * rng.nextGaussian();
     }
     return a;
+  }
+
+  private Gradients distributed(Reduction reduction) {
+    return distributed(loss, reduction);
   }
 
   private Gradients distributed(Loss loss, Reduction reduction) {
@@ -61,14 +113,19 @@ class VerificationTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Loss.class)
+  @MethodSource("losses")
   void theCorrectResultPassesEveryCheckWithBothReductions(Loss loss) {
+    with(loss).correctPasses();
+  }
+
+  private void correctPasses() {
     for (Reduction reduction : Reduction.values()) {
       List<CheckResult> results = verify(distributed(loss, reduction), loss);
       assertEquals(VerifyOptions.ALL, results.stream().map(CheckResult::check).collect(java.util.stream.Collectors.toSet()));
       for (CheckResult r : results) {
         assertTrue(r.passed(), loss + " " + reduction + ": " + r);
-        assertTrue(r.tolerance() < 1e-6, "a tolerance that could not fail is no check: " + r);
+        assertTrue(r.tolerance() < (r.check().equals(VerifyOptions.REFERENCE)
+            || r.check().equals(VerifyOptions.FREIVALDS) ? 1e-10 : 1e-6), "a tolerance that could not fail is no check: " + r);
       }
     }
   }
@@ -80,8 +137,12 @@ class VerificationTest {
    * sampled reference recomputes the kernel's partials of its blocks, which are right, and passes.
    */
   @ParameterizedTest
-  @EnumSource(Loss.class)
+  @MethodSource("losses")
   void aSmallErrorInOneEntryIsCaught(Loss loss) {
+    with(loss).smallErrorCaught();
+  }
+
+  private void smallErrorCaught() {
     Gradients g = distributed(loss, Reduction.SUM);
     double[] dW = g.dW().clone();
     dW[D * M / 2] *= 1 + 1e-8;
@@ -101,9 +162,13 @@ class VerificationTest {
 
   /** A kernel whose dW is off by one part in 10⁸ is caught by the sampled reference and by every probe check. */
   @ParameterizedTest
-  @EnumSource(Loss.class)
+  @MethodSource("losses")
   void aKernelErrorIsCaughtByTheSampledReference(Loss loss) {
-    BlockKernel scaled = PlantedKernels.scaledWeightGradient(1e-8);
+    with(loss).kernelErrorCaught();
+  }
+
+  private void kernelErrorCaught() {
+    BlockKernel scaled = PlantedKernels.scaledWeightGradient(fdResolution(loss));
     Gradients g = distributed(loss, Reduction.SUM, scaled);
     List<CheckResult> results = new Verification(p, loss, scaled, VerifyOptions.defaults(VerifyOptions.ALL), 64)
         .run(new LocalPasses(blocks), g);
@@ -128,8 +193,12 @@ class VerificationTest {
    * fail — so the tolerances really scale with u, and the float32 path really rounds to float32.
    */
   @ParameterizedTest
-  @EnumSource(Loss.class)
+  @MethodSource("losses")
   void float32ProductsPassWithFloat32TolerancesOnly(Loss loss) {
+    with(loss).float32Passes();
+  }
+
+  private void float32Passes() {
     BlockKernel f32 = Precision.FLOAT32.kernel();
     Gradients g = distributed(loss, Reduction.SUM, f32);
     List<CheckResult> results = new Verification(p, loss, f32, VerifyOptions.defaults(VerifyOptions.ALL), 64).run(new LocalPasses(blocks), g);
@@ -157,11 +226,17 @@ class VerificationTest {
     assertTrue(Double.isFinite(big) && big < 1e-3, "γ for 10⁸ rows in blocks of 4096: " + big);
     assertTrue(Double.isInfinite(Tolerances.gamma(100_000_000L, Tolerances.U32)), "the naive bound says nothing");
     assertFalse(CheckResult.of("x", "y", 0.0, Double.POSITIVE_INFINITY, 0, "").passed(), "an infinite tolerance fails");
+    assertFalse(CheckResult.of("x", "y", 0.0, 1.0, 0, "").passed(), "a relative tolerance of 1 could pass anything: fails");
+    assertTrue(CheckResult.of("x", "y", 0.0, 0.5, 0, "").passed(), "below 1 it can fail, and error 0 passes");
   }
 
   @ParameterizedTest
-  @EnumSource(Loss.class)
+  @MethodSource("losses")
   void aWrongRowCountOrLossIsCaught(Loss loss) {
+    with(loss).wrongCountCaught();
+  }
+
+  private void wrongCountCaught() {
     Gradients g = distributed(loss, Reduction.SUM);
     Gradients fewer = new Gradients(D, M, g.loss(), g.dW(), g.db(), g.rows() - 1, g.reduction());
     assertFalse(verify(fewer, loss).stream().filter(r -> r.compared().equals("row count n")).findFirst().orElseThrow()
