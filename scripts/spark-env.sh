@@ -39,6 +39,16 @@ SPARK_JAVA_OPTS=(-XX:+IgnoreUnrecognizedVMOptions
 # Spark and its dependencies (everything but our jar).
 spark_classpath() { cat "$ROOT/target/classpath.txt"; }
 
+# The cluster's Hadoop configuration (core-site.xml, hdfs-site.xml, yarn-site.xml), as spark-submit puts it on
+# the classpath: ":$HADOOP_CONF_DIR:$YARN_CONF_DIR", each when set; nothing otherwise.
+hadoop_conf_classpath() {
+  local dir
+  for dir in "${HADOOP_CONF_DIR:-}" "${YARN_CONF_DIR:-}"; do
+    [[ -n "$dir" ]] && printf ':%s' "$dir"
+  done
+  return 0
+}
+
 # One string of JVM options for a Spark setting such as spark.executor.extraJavaOptions, which Spark splits
 # at spaces unless quoted: each option in double quotes (with \ and " escaped), so a path with a space in it
 # stays one option.

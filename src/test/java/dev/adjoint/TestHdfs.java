@@ -6,7 +6,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 
-/** A real HDFS for a test class: one NameNode and one DataNode on loopback, data under a folder of the test's. */
+/** A real HDFS for a test class: one NameNode and one DataNode (or more) on loopback, data under a folder of the test's. */
 public final class TestHdfs implements AutoCloseable {
   private final MiniDFSCluster cluster;
 
@@ -16,9 +16,14 @@ public final class TestHdfs implements AutoCloseable {
 
   /** Starts the cluster with its blocks under {@code dir}/dfs and waits until it is up. */
   public static TestHdfs start(Path dir) throws Exception {
+    return start(dir, 1);
+  }
+
+  /** The same with {@code dataNodes} DataNodes (blocks kept on as many as there are, up to 3). */
+  public static TestHdfs start(Path dir, int dataNodes) throws Exception {
     Configuration conf = new Configuration();
     conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, dir.resolve("dfs").toString());
-    MiniDFSCluster cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+    MiniDFSCluster cluster = new MiniDFSCluster.Builder(conf).numDataNodes(dataNodes).build();
     cluster.waitActive();
     return new TestHdfs(cluster);
   }

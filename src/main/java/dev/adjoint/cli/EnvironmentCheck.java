@@ -35,7 +35,7 @@ final class EnvironmentCheck {
     if (url.startsWith("spark://")) {
       requireSparkMaster(url);
     } else if (url.equals("yarn") && clientMode) {
-      requireModule(url, "org.apache.spark.deploy.yarn.YarnClusterManager", "spark-yarn");
+      requireModule(url, "org.apache.spark.scheduler.cluster.YarnClusterManager", "spark-yarn");
       if (System.getenv("HADOOP_CONF_DIR") == null && System.getenv("YARN_CONF_DIR") == null) {
         throw new EnvironmentException("master 'yarn' has no configuration: neither HADOOP_CONF_DIR nor YARN_CONF_DIR "
             + "is set; check: point one of them to the folder holding the cluster's yarn-site.xml");

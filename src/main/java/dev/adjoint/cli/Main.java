@@ -23,6 +23,10 @@ public final class Main implements Runnable {
   boolean verbose;
 
   public static void main(String[] args) {
+    if (YarnClusterDriver.active()) {
+      YarnClusterDriver.run(args);  // YARN's ApplicationMaster called us: return or throw, never System.exit
+      return;
+    }
     System.exit(Interruption.watch(System.err, () -> execute(args)));
   }
 
