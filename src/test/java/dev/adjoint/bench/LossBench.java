@@ -6,6 +6,7 @@ import dev.adjoint.blas.BlasInfo;
 import dev.adjoint.data.BlockReader;
 import dev.adjoint.job.Aggregation;
 import dev.adjoint.job.LayerPasses;
+import dev.adjoint.job.MeasuredPartial;
 import dev.adjoint.kernel.Block;
 import dev.adjoint.kernel.Dense;
 import dev.adjoint.kernel.Gradients;
@@ -127,26 +128,35 @@ public final class LossBench {
     System.out.printf(Locale.ROOT, "%d × %d → %d classes, %d partitions, %d rows per block, %d rows cached; BLAS %s%n",
         s.rows, s.dim, s.classes, partitions, blockRows, rows, BlasInfo.current().describe());
     try (LayerPasses job = new LayerPasses(jsc, p, Loss.CROSS_ENTROPY_LABELS)) {
-      Gradients adjoint = job.gradientSum(blocks, TREE_DEPTH, Aggregation.FIXED).gradient().finish(Reduction.MEAN);
+      MeasuredPartial pass = job.gradientSum(blocks, TREE_DEPTH, Aggregation.FIXED);
       double[] mllib = mllibPass(jsc, instances, p, inverseStd, scaledMean);
       double[] adjointSeconds = new double[passes];
       double[] mllibSeconds = new double[passes];
       for (int r = 0; r < passes; r++) {  // interleaved: a drift in the machine's load falls on both
         long t0 = System.nanoTime();
-        adjoint = job.gradientSum(blocks, TREE_DEPTH, Aggregation.FIXED).gradient().finish(Reduction.MEAN);
+        pass = job.gradientSum(blocks, TREE_DEPTH, Aggregation.FIXED);
         long t1 = System.nanoTime();
         mllib = mllibPass(jsc, instances, p, inverseStd, scaledMean);
         long t2 = System.nanoTime();
         adjointSeconds[r] = (t1 - t0) / 1e9;
         mllibSeconds[r] = (t2 - t1) / 1e9;
       }
+      Gradients adjoint = pass.gradient().finish(Reduction.MEAN);
       int dk = s.dim * s.classes;
       double diffW = Dense.normwiseRelError(Arrays.copyOf(mllib, dk), adjoint.dW());
       double diffB = Dense.normwiseRelError(Arrays.copyOfRange(mllib, dk, dk + s.classes), adjoint.db());
       double diffL = Math.abs(mllib[dk + s.classes] - adjoint.loss()) / Math.abs(adjoint.loss());
       System.out.printf(Locale.ROOT, "  adjoint %.3f s, mllib %.3f s (medians of %d); MLlib vs Adjoint: dW %.1e, db %.1e, L %.1e%n",
           PassBenchmark.median(adjointSeconds), PassBenchmark.median(mllibSeconds), passes, diffW, diffB, diffL);
-      return List.of(result("adjoint", s, adjointSeconds, partitions, blockRows, Double.NaN),
+      // where Adjoint's time goes (the last pass, summed over tasks): the margins' GEMM and the loss, then Xᵀ·G and 1ᵀ·G
+      double forward = pass.metrics().forwardNanos() / 1e9;
+      double backward = pass.metrics().backwardNanos() / 1e9;
+      System.out.printf(Locale.ROOT, "  adjoint task seconds: forward (Y = XW + b, loss and G) %.3f, backward (dW, db) %.3f%n",
+          forward, backward);
+      Map<String, Object> adjointResult = result("adjoint", s, adjointSeconds, partitions, blockRows, Double.NaN);
+      adjointResult.put("forward_task_seconds", forward);
+      adjointResult.put("backward_task_seconds", backward);
+      return List.of(adjointResult,
           result("mllib", s, mllibSeconds, partitions, blockRows, Math.max(diffW, Math.max(diffB, diffL))));
     } finally {
       inverseStd.destroy();
