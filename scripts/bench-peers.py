@@ -3,7 +3,9 @@
 (Y = X W + b, G = Y - T, dW = X^T G, db = 1^T G, dX = G W^T; 6 n d m flops) in NumPy and in PyTorch
 on the CPU, data in memory, every core. Prints one JSON list: [{name, seconds_per_pass, gflops, ...}].
 
-usage: bench-peers.py ROWS DIM OUT_DIM PASSES
+usage: bench-peers.py ROWS DIM OUT_DIM PASSES [cross-entropy]
+With cross-entropy (scripts/bench losses): PyTorch alone, nn.CrossEntropyLoss over OUT_DIM classes, forward +
+backward of L, dW and db (4 n d m flops: X needs no gradient, as MLlib's aggregator computes none).
 A peer whose module is missing is reported with "skipped" and the reason.
 """
 import json
@@ -78,13 +80,39 @@ def torch_peer(n, d, m, passes):
             "threads": torch.get_num_threads(), "blas": loaded_blas()}
 
 
+def torch_cross_entropy_peer(n, d, m, passes):
+    import os
+    import torch
+    torch.set_num_threads(os.cpu_count())
+    gen = torch.Generator().manual_seed(1)
+    x = (torch.rand(n, d, dtype=torch.float64, generator=gen) * 2 - 1) * 3 ** 0.5  # unit variance, no gradient
+    labels = torch.randint(0, m, (n,), generator=gen)
+    w = ((torch.rand(d, m, dtype=torch.float64, generator=gen) * 2 - 1) * (3.0 / d) ** 0.5).requires_grad_(True)
+    b = (torch.rand(m, dtype=torch.float64, generator=gen) * 2 - 1).requires_grad_(True)
+    loss_fn = torch.nn.CrossEntropyLoss()  # mean over rows, as MLlib's loss and Adjoint's --reduction mean
+
+    def step():
+        w.grad = None
+        b.grad = None
+        loss = loss_fn(x @ w + b, labels)
+        loss.backward()    # autograd: dW and db
+        return w.grad, b.grad
+
+    return {"name": "torch", "seconds_per_pass": timed(step, passes), "version": torch.__version__,
+            "threads": torch.get_num_threads(), "blas": loaded_blas()}
+
+
 def main():
-    if len(sys.argv) != 5:
+    if len(sys.argv) not in (5, 6) or sys.argv[5:] not in ([], ["cross-entropy"]):
         sys.exit(__doc__)
-    n, d, m, passes = (int(a) for a in sys.argv[1:])
+    n, d, m, passes = (int(a) for a in sys.argv[1:5])
     flops = 6.0 * n * d * m
+    peers = ((numpy_peer, "numpy"), (torch_peer, "torch"))
+    if sys.argv[5:]:
+        flops = 4.0 * n * d * m
+        peers = ((torch_cross_entropy_peer, "torch"),)
     results = []
-    for peer, module in ((numpy_peer, "numpy"), (torch_peer, "torch")):
+    for peer, module in peers:
         try:
             r = peer(n, d, m, passes)
             r["gflops"] = flops / r["seconds_per_pass"] / 1e9

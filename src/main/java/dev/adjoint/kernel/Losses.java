@@ -177,33 +177,48 @@ final class Losses {
         for (int j = 0; j < m; j++) {
           max = Math.max(max, y[row + j]);
         }
-        double s = 0;
-        for (int j = 0; j < m; j++) {
-          s += Math.exp(y[row + j] - max);
-        }
-        double logS = Math.log(s);
-        if (labels) {
-          int c = label(t[i], m);
-          lossSum.add((max - y[row + c]) + logS);                      // forward: ℓ = lse − y_c
-          for (int j = 0; j < m; j++) {
-            y[row + j] = Math.exp(y[row + j] - max) / s;               // backward: softmax …
-          }
-          y[row + c] -= 1.0;                                           // … − onehot(c)
-        } else {
-          double rowLoss = 0;
-          double tSum = 0;
-          for (int j = 0; j < m; j++) {
-            double tj = t[row + j];
-            rowLoss += tj * ((max - y[row + j]) + logS);                // forward: ℓ = Σ tⱼ·(lse − yⱼ), every term ≥ 0
-            tSum += tj;
-          }
-          lossSum.add(rowLoss);
-          for (int j = 0; j < m; j++) {
-            y[row + j] = tSum * (Math.exp(y[row + j] - max) / s) - t[row + j];  // backward: (Σt)·softmax − t
-          }
-        }
+        lossSum.add(labels ? labelRow(y, row, m, max, label(t[i], m)) : probabilityRow(y, t, row, m, max));
       }
       return lossSum.value();
+    }
+
+    /**
+     * One row with class c: returns ℓ = lse − y_c and leaves G = softmax(y) − onehot(c) in y. Each e^{yⱼ − max}
+     * is computed once and kept in y until it is divided by the sum (the same bits as computing it twice).
+     */
+    private static double labelRow(double[] y, int row, int m, double max, int c) {
+      double yc = y[row + c];
+      double s = 0;
+      for (int j = 0; j < m; j++) {
+        double e = Math.exp(y[row + j] - max);
+        y[row + j] = e;
+        s += e;
+      }
+      for (int j = 0; j < m; j++) {
+        y[row + j] /= s;                                               // backward: softmax …
+      }
+      y[row + c] -= 1.0;                                               // … − onehot(c)
+      return (max - yc) + Math.log(s);                                 // forward: ℓ = lse − y_c
+    }
+
+    /** One row with probability targets: returns ℓ = Σⱼ tⱼ·(lse − yⱼ) and leaves G = (Σⱼ tⱼ)·softmax(y) − t in y. */
+    private static double probabilityRow(double[] y, double[] t, int row, int m, double max) {
+      double s = 0;
+      for (int j = 0; j < m; j++) {
+        s += Math.exp(y[row + j] - max);
+      }
+      double logS = Math.log(s);
+      double rowLoss = 0;
+      double tSum = 0;
+      for (int j = 0; j < m; j++) {
+        double tj = t[row + j];
+        rowLoss += tj * ((max - y[row + j]) + logS);                    // forward: ℓ = Σ tⱼ·(lse − yⱼ), every term ≥ 0
+        tSum += tj;
+      }
+      for (int j = 0; j < m; j++) {
+        y[row + j] = tSum * (Math.exp(y[row + j] - max) / s) - t[row + j];  // backward: (Σt)·softmax − t
+      }
+      return rowLoss;
     }
 
     /** The class index a label holds (the reader checked it: integral, 0 … m−1). */
