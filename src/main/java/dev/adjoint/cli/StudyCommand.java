@@ -176,6 +176,9 @@ final class StudyCommand implements Runnable {
       if (layer.bias != null && layer.weights == null) {
         throw Usage.error(spec, "--bias needs --weights");
       }
+      if (hadoop != null) {
+        input.path = InputOptions.dataFolder(hadoop, input.path);
+      }
       TableSpec asked = input.table(spec, null);
       // the study settles --loss auto itself, from whether the targets are there
       ColumnSource targets = loss == Loss.SUM ? null : asked.targets() != null ? asked.targets() : InputOptions.DEFAULT_TARGETS;
