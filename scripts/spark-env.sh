@@ -34,7 +34,8 @@ SPARK_JAVA_OPTS=(-XX:+IgnoreUnrecognizedVMOptions
   --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false
   -Dio.netty.tryReflectionSetAccessible=true
   -Djava.io.tmpdir="$ROOT/target/tmp"
-  -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties")
+  -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties"
+  -Dadjoint.log="${ADJOINT_LOG:-$ROOT/target/logs/spark.log}")
 
 # Spark and its dependencies (everything but our jar).
 spark_classpath() { cat "$ROOT/target/classpath.txt"; }

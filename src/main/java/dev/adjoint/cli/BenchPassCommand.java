@@ -98,9 +98,7 @@ final class BenchPassCommand implements Callable<Integer> {
     }
     try (SparkOptions.Spark session = spark.open()) {
       SparkSession s = session.session();
-      String folder = input.path.replaceAll("(?<=.)/+$", "");
-      String data = LayerOptions.isDirectory(s.sparkContext().hadoopConfiguration(), folder + "/data") ? folder + "/data"
-          : folder;
+      String data = InputOptions.dataFolder(s.sparkContext().hadoopConfiguration(), input.path);
       Table table = Table.open(s, new TableSpec(data, TableSpec.Format.PARQUET, InputOptions.DEFAULT_FEATURES,
           InputOptions.DEFAULT_TARGETS, null), false);
       String w = LayerOptions.besideInput(data, "W.npy");

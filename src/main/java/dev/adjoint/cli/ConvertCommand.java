@@ -60,8 +60,10 @@ final class ConvertCommand implements Callable<Integer> {
     Usage.requireGiven(spec, "--input", "--output");
     Storage storage = stored.storage(spec);
     Boolean float32 = written.dtype == null ? null : StorageOptions.float32(spec, written.dtype);
-    TableSpec asked = input.table(spec, input.idCol);
+    input.table(spec, input.idCol);  // its usage mistakes, before Spark starts
     try (SparkOptions.Spark session = spark.open()) {
+      input.path = InputOptions.dataFolder(session.session().sparkContext().hadoopConfiguration(), input.path);
+      TableSpec asked = input.table(spec, input.idCol);
       // the targets: those named, else 'targets' (or t0, t1, …) when the table has them
       TableSpec table = InputOptions.settle(session.session(), asked, null).table();
       OutputDir out = OutputDir.prepare(session.session().sparkContext().hadoopConfiguration(), output.dir,

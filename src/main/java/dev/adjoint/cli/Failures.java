@@ -32,7 +32,7 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
     }
     String environment = EnvironmentException.messageFor(e);
     if (environment != null) {
-      return oneLine(cl, e, verbose, environment, ExitCodes.ENVIRONMENT);
+      return oneLine(cl, e, verbose, environment + sparkLog(), ExitCodes.ENVIRONMENT);
     }
     String userMessage = userMessage(e);
     if (userMessage != null) {
@@ -40,11 +40,25 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
     }
     String job = EnvironmentException.messageForJob(e);
     if (job != null) {
-      return oneLine(cl, e, verbose, job, ExitCodes.ENVIRONMENT);
+      return oneLine(cl, e, verbose, job + sparkLog(), ExitCodes.ENVIRONMENT);
     }
-    cl.getErr().println("adjoint: internal error (a bug in adjoint or in its environment, not in your input): " + e);
+    cl.getErr().println("adjoint: internal error (a bug in adjoint or in its environment, not in your input): " + e
+        + sparkLog());
     e.printStackTrace(cl.getErr());
     return ExitCodes.INTERNAL_ERROR;
+  }
+
+  /**
+   * Where Spark's own warnings and errors went (conf/log4j2.properties sends them to {@code -Dadjoint.log}, not
+   * the terminal), said when the environment or adjoint failed and the file holds something; else "".
+   */
+  static String sparkLog() {
+    String log = System.getProperty("adjoint.log");
+    try {
+      return log != null && java.nio.file.Files.size(java.nio.file.Path.of(log)) > 0 ? " (Spark's log: " + log + ")" : "";
+    } catch (java.io.IOException | RuntimeException e) {
+      return "";
+    }
   }
 
   /** Prints "adjoint: error: {@code message}" (and the stack trace with -v); returns {@code code}. */

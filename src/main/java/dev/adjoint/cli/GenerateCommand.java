@@ -94,10 +94,16 @@ final class GenerateCommand implements Callable<Integer> {
       System.out.printf(Locale.ROOT, "wrote %d rows × %d features (%s, %s layout, %s, %d files, %.0f MB of values) to %s"
               + " in %.1f s (%.0f rows/s)%n", d.rows, d.dim, float32 ? "float32" : "float64", layout.cliName(),
           g.storage().describe(), fileCount, bytes / 1e6, output.dir, seconds, d.rows / seconds);
-      // run finds W.npy and b.npy beside data/, the features in 'features' and the targets in 'targets'
-      System.out.printf(Locale.ROOT, "run it:  scripts/adjoint run --input %s%s%s%n", out.resolve("data"),
-          d.noIds ? "" : " --id-col id", d.targets ? " --loss squared" : "");
+      // run finds W.npy and b.npy beside data/, the features in 'features' and the targets in 'targets'; without
+      // --output it would compute and save nothing
+      System.out.printf(Locale.ROOT, "run it:  scripts/adjoint run --input %s%s%s --output %s%n", out.resolve("data"),
+          d.noIds ? "" : " --id-col id", d.targets ? " --loss squared" : "", runFolder(output.dir));
     }
     return ExitCodes.OK;
+  }
+
+  /** Where the suggested run writes: beside the dataset, {@code DIR-run} (not inside it, which generate owns). */
+  static String runFolder(String dataset) {
+    return dataset.replaceAll("(?<=.)/+$", "") + "-run";
   }
 }

@@ -5,6 +5,7 @@ import dev.adjoint.data.Table;
 import dev.adjoint.data.TableSpec;
 import dev.adjoint.kernel.Loss;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -21,7 +22,8 @@ class InputOptions {
   static final ColumnSource DEFAULT_TARGETS = new ColumnSource.Single("targets");
 
   @Option(names = {"-i", "--input"}, paramLabel = "PATH",
-      description = "Parquet or CSV (with header) table: a file, folder or glob; hdfs:// works.")
+      description = "Parquet or CSV (with header) table: a file, folder or glob; hdfs:// works. A folder 'generate' or "
+          + "'convert' wrote may be given itself or as DIR/data.")
   String path;
 
   @Option(names = "--format", paramLabel = "parquet|csv", description = "Input format (default: csv when PATH ends in .csv, else parquet).")
@@ -93,6 +95,10 @@ class InputOptions {
    * loss may need targets and the table has that column; under the sum loss a missing column never matters.
    */
   static Settled settle(SparkSession spark, TableSpec table, Loss loss) {
+    if (loss != null && !loss.needsTargets()) {
+      noteUnusedTargets(spark, table, loss);
+      table = new TableSpec(table.path(), table.format(), table.features(), null, table.idColumn());
+    }
     ColumnSource targets = table.targets();
     boolean found = false;
     if (targets == null && (loss == null || loss.needsTargets())) {
@@ -104,6 +110,27 @@ class InputOptions {
     Loss settled = loss != null ? loss : found ? Loss.SQUARED : Loss.SUM;
     ColumnSource kept = loss == null && !found ? null : targets;
     return new Settled(new TableSpec(table.path(), table.format(), table.features(), kept, table.idColumn()), settled);
+  }
+
+  /** One notice line when the table has targets (named, or the default column) that {@code loss} does not use. */
+  private static void noteUnusedTargets(SparkSession spark, TableSpec table, Loss loss) {
+    ColumnSource targets = table.targets() != null ? table.targets() : DEFAULT_TARGETS;
+    if (table.targets() != null || Table.hasColumns(spark, table, DEFAULT_TARGETS)) {
+      System.err.println("adjoint: note: the input has targets (" + targets.describe() + "), which --loss "
+          + loss.cliName() + " does not use; --loss squared does");
+    }
+  }
+
+  /**
+   * The table {@code path} names: a folder that {@code generate} or {@code convert} wrote (holding data/) is read
+   * through its data/, so {@code --input DIR} and {@code --input DIR/data} mean the same in every command.
+   */
+  static String dataFolder(Configuration hadoop, String path) {
+    if (path == null) {
+      return null;
+    }
+    String folder = path.replaceAll("(?<=.)/+$", "");
+    return LayerOptions.isDirectory(hadoop, folder + "/data") ? folder + "/data" : path;
   }
 
   /** A table whose targets are settled, and the loss. */

@@ -39,7 +39,22 @@ public final class Main implements Runnable {
   static CommandLine commandLine() {
     return new CommandLine(new Main())
         .setExecutionExceptionHandler(new Failures())
+        .setParameterExceptionHandler(Main::usageMistake)
         .setCaseInsensitiveEnumValuesAllowed(true);
+  }
+
+  /**
+   * A usage mistake: its error and a one-line hint to the command's help, not the whole usage (which
+   * buries the error under a hundred lines); picocli's "did you mean" suggestions stay. Exit 2.
+   */
+  private static int usageMistake(CommandLine.ParameterException e, String[] args) {
+    CommandLine cl = e.getCommandLine();
+    java.io.PrintWriter err = cl.getErr();
+    err.println("adjoint: error: " + e.getMessage());
+    CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+    err.println("see " + cl.getCommandSpec().qualifiedName() + " --help");
+    err.flush();
+    return ExitCodes.BAD_INPUT;
   }
 
   /** Whether {@code -v} was given anywhere on the command line of {@code spec}. */

@@ -2,6 +2,7 @@ package dev.adjoint.cli;
 
 import dev.adjoint.data.ColumnSource;
 import dev.adjoint.data.TableSpec;
+import dev.adjoint.kernel.Loss;
 import dev.adjoint.kernel.Precision;
 import dev.adjoint.kernel.Reduction;
 import dev.adjoint.run.RunOptions;
@@ -98,8 +99,12 @@ final class RunCommand implements Callable<Integer> {
     if (input.path == null && input.featuresGiven()) {
       throw Usage.error(spec, "feature options need --input");
     }
-    table();
-    layer.loss(spec, input.labels());
+    TableSpec table = table();
+    Loss loss = layer.loss(spec, input.labels());
+    if (input.path == null && loss != null && loss.needsTargets() && table.targets() == null) {
+      throw Usage.error(spec, "--loss " + loss.cliName() + " needs targets, and the golden case (no --input) has none: "
+          + "give --input with --target-cols, --target-prefix or --target-col");
+    }
     reduction();
     input.skipInvalid(spec);
     Usage.atLeast(spec, "--tree-depth", spark.treeDepth, 1);
@@ -120,6 +125,7 @@ final class RunCommand implements Callable<Integer> {
    * --weights nor --out-dim is given.
    */
   RunOptions options(SparkSession session) {
+    input.path = InputOptions.dataFolder(session.sparkContext().hadoopConfiguration(), input.path);
     TableSpec asked = table();
     InputOptions.Settled in = InputOptions.settle(session, asked, layer.loss(spec, input.labels()));
     LayerOptions.WeightPaths wb = layer.paths(session.sparkContext().hadoopConfiguration(), asked.path());

@@ -49,7 +49,7 @@ class SparkOptions {
     @Option(names = "--block-mb", paramLabel = "MB", defaultValue = "4", order = 4, description = "Target MB per block of X (default: ${DEFAULT-VALUE}).")
     double blockMb;
 
-    @Option(names = "--tree-depth", paramLabel = "K", defaultValue = "2", order = 5, description = "Depth of treeAggregate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--tree-depth", paramLabel = "K", defaultValue = "2", order = 5, description = "Depth of the tree that merges the partials, fixed or Spark's (default: ${DEFAULT-VALUE}).")
     int treeDepth;
 
     @Option(names = "--aggregation", paramLabel = "fixed|spark", defaultValue = "fixed", order = 6,

@@ -129,7 +129,7 @@ final class StudyCommand implements Runnable {
         long t0 = System.nanoTime();
         StudyResults results = AccumulationStudy.run(session.session(), options);
         Progress.announce("writing the study's results to " + output.dir);
-        write(out, results);
+        write(out, results, Provenance.of(spec, session.session()));
         for (String c : StudyReport.conclusions(results)) {
           System.out.println("- " + c);
         }
@@ -143,7 +143,7 @@ final class StudyCommand implements Runnable {
      * Writes every file under a temporary name, then swaps the set in ({@link OutputDir#replaceAll}): a
      * failure leaves the old results (or no folder), never a mix.
      */
-    private static void write(OutputDir out, StudyResults r) throws IOException {
+    private static void write(OutputDir out, StudyResults r, String provenance) throws IOException {
       Map<String, OutputDir.Writer> files = new LinkedHashMap<>();
       files.put(StudyReport.CSV, s -> StudyReport.writeCsv(r, s));
       files.put(StudyReport.JSON, s -> StudyReport.writeJson(r, s));
@@ -151,7 +151,7 @@ final class StudyCommand implements Runnable {
       files.put(StudyReport.PLOT_ERROR_N, s -> StudyPlots.errorVsN(r, s));
       files.put(StudyReport.PLOT_THROUGHPUT, s -> StudyPlots.throughput(r, s));
       files.put(StudyReport.PLOT_SPREAD, s -> StudyPlots.spreadVsPartitions(r, s));
-      files.put(StudyReport.SUMMARY, s -> StudyReport.writeSummary(r, s));
+      files.put(StudyReport.SUMMARY, s -> StudyReport.writeSummary(r, provenance, s));
       out.replaceAll(files);
     }
 
@@ -175,6 +175,9 @@ final class StudyCommand implements Runnable {
       Loss loss = layer.loss(spec, input.labels());
       if (layer.bias != null && layer.weights == null) {
         throw Usage.error(spec, "--bias needs --weights");
+      }
+      if (hadoop != null) {
+        input.path = InputOptions.dataFolder(hadoop, input.path);
       }
       TableSpec asked = input.table(spec, null);
       // the study settles --loss auto itself, from whether the targets are there

@@ -7,6 +7,7 @@ import java.awt.Font;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.text.DecimalFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -43,15 +44,23 @@ public final class StudyPlots {
 
   /** Error of each mode (solid) and the bounds (dashed) against k at the full n, log–log: the k series only. */
   public static void errorVsK(StudyResults r, OutputStream out) throws IOException {
-    errorPlot(r, out, row -> row.rows() == r.setup().rows() && r.setup().microBatches().contains(row.k()),
+    write(out, errorVsK(r));
+  }
+
+  static JFreeChart errorVsK(StudyResults r) {
+    return errorPlot(r, row -> row.rows() == r.setup().rows() && r.setup().microBatches().contains(row.k()),
         row -> row.k(), "micro-batches k (full batch of " + r.setup().rows() + " rows split in k equal parts)", 2,
         "Error of accumulated dW against the exact sum, by k");
   }
 
   /** Error of each mode and the bounds against n, at the growth series' k. */
   public static void errorVsN(StudyResults r, OutputStream out) throws IOException {
+    write(out, errorVsN(r));
+  }
+
+  static JFreeChart errorVsN(StudyResults r) {
     int growthK = r.setup().growthK();
-    errorPlot(r, out, row -> row.k() == growthK, row -> row.rows(), "rows n (first n rows, " + growthK
+    return errorPlot(r, row -> row.k() == growthK, row -> row.rows(), "rows n (first n rows, " + growthK
         + " equal micro-batches)", 10, "Error of accumulated dW against the exact sum, by n");
   }
 
@@ -61,8 +70,8 @@ public final class StudyPlots {
    * modes' only by Neumaier's terms, so each pair would draw one line over the other. Each bound line is
    * the larger bound of its pair, its label saying by how much the pair differs at most.
    */
-  private static void errorPlot(StudyResults r, OutputStream out, Predicate<StudyResults.PrecisionRow> keep,
-      ToDoubleFunction<StudyResults.PrecisionRow> x, String xLabel, double xBase, String title) throws IOException {
+  private static JFreeChart errorPlot(StudyResults r, Predicate<StudyResults.PrecisionRow> keep,
+      ToDoubleFunction<StudyResults.PrecisionRow> x, String xLabel, double xBase, String title) {
     XYSeriesCollection data = new XYSeriesCollection();
     XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
     int series = 0;
@@ -97,12 +106,16 @@ public final class StudyPlots {
       renderer.setSeriesStroke(series++, new BasicStroke(1.4f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
           precision == Precision.FLOAT32 ? new float[] {6f, 4f} : new float[] {2f, 3f}, 0f));
     }
-    write(out, title, logAxis(xLabel, xBase), logAxis("normwise relative error  max|dW − exact| / max|exact|", 10),
-        data, renderer);
+    return chart(title, axis(xLabel, xBase, data, true), axis("normwise relative error  max|dW − exact| / max|exact|", 10,
+        data, false), data, renderer);
   }
 
   /** Rows/s of the whole pass (wall) and of the kernel alone (per task-second) against rows per block. */
   public static void throughput(StudyResults r, OutputStream out) throws IOException {
+    write(out, throughput(r));
+  }
+
+  static JFreeChart throughput(StudyResults r) {
     XYSeries wall = new XYSeries("whole pass (wall clock, read + compute)", true, false);
     XYSeries kernel = new XYSeries("kernel: forward + backward GEMMs (per task-second)", true, false);
     for (StudyResults.ThroughputRow row : r.throughput()) {
@@ -117,8 +130,9 @@ public final class StudyPlots {
       renderer.setSeriesPaint(s, COLORS[s + 2]);
       renderer.setSeriesStroke(s, new BasicStroke(2.2f));
     }
-    write(out, "Throughput against block size (float64, d=" + r.setup().inputDim() + ", m=" + r.setup().outputDim() + ")",
-        logAxis("rows per block (micro-batch size of one GEMM)", 2), logAxis("rows / s", 10), data, renderer);
+    return chart("Throughput against block size (float64, d=" + r.setup().inputDim() + ", m=" + r.setup().outputDim() + ")",
+        axis("rows per block (micro-batch size of one GEMM)", 2, data, true), axis("rows / s", 10, data, false), data,
+        renderer);
   }
 
   /**
@@ -126,6 +140,10 @@ public final class StudyPlots {
    * difference of dW between repeats of one configuration, per aggregation, and from the very first pass.
    */
   public static void spreadVsPartitions(StudyResults r, OutputStream out) throws IOException {
+    write(out, spreadVsPartitions(r));
+  }
+
+  static JFreeChart spreadVsPartitions(StudyResults r) {
     XYSeriesCollection data = new XYSeriesCollection();
     XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
     XYSeries fixed = new XYSeries("repeats of one configuration, fixed tree (adjoint)", true, false);
@@ -145,9 +163,14 @@ public final class StudyPlots {
     }
     NumberAxis y = new NumberAxis("max relative difference of dW  (units of u = 2⁻⁵³)");
     y.setAutoRangeIncludesZero(true);
-    write(out, "Spread of dW by partition count (float64; tree depths " + r.partitioning().stream()
+    return chart("Spread of dW by partition count (float64; tree depths " + r.partitioning().stream()
         .map(x -> Integer.toString(x.treeDepth())).distinct().collect(java.util.stream.Collectors.joining(", ")) + ")",
-        logAxis("partitions P", 2), y, data, renderer);
+        axis("partitions P", 2, data, true), y, data, renderer);
+  }
+
+  /** Every plot the study writes, in the order of {@link StudyReport#OWN_NAMES}. */
+  static List<JFreeChart> all(StudyResults r) {
+    return List.of(errorVsK(r), errorVsN(r), throughput(r), spreadVsPartitions(r));
   }
 
   /** Keeps the largest y seen at x. */
@@ -166,23 +189,58 @@ public final class StudyPlots {
     }
   }
 
-  private static LogAxis logAxis(String label, double base) {
-    LogAxis axis = new LogAxis(label);
-    axis.setBase(base);
-    axis.setTickUnit(new NumberTickUnit(1.0));
-    axis.setNumberFormatOverride(base == 2 ? new DecimalFormat("0") : new DecimalFormat("0.#E0"));
-    axis.setSmallestValue(1e-30);
+  /**
+   * An axis a reader can read values off: a log axis (one labelled tick per power of {@code base}) over whole
+   * powers of the base around the values when they reach over at least three powers; else a plain-number axis
+   * over the values, whose ticks JFreeChart spaces (a log axis there would label one or two ticks only).
+   */
+  private static ValueAxis axis(String label, double base, XYSeriesCollection data, boolean domain) {
+    double min = Double.POSITIVE_INFINITY;
+    double max = 0;
+    for (int s = 0; s < data.getSeriesCount(); s++) {
+      for (int i = 0; i < data.getItemCount(s); i++) {
+        double v = domain ? data.getXValue(s, i) : data.getYValue(s, i);
+        if (v > 0 && Double.isFinite(v)) {
+          min = Math.min(min, v);
+          max = Math.max(max, v);
+        }
+      }
+    }
+    double lo = Math.floor(Math.log(min) / Math.log(base) + 1e-9);
+    double hi = Math.ceil(Math.log(max) / Math.log(base) - 1e-9);
+    boolean tiny = max < 1e-3;
+    if (max > 0 && hi - lo >= 2) {
+      LogAxis axis = new LogAxis(label);
+      axis.setBase(base);
+      axis.setTickUnit(new NumberTickUnit(1.0));
+      axis.setNumberFormatOverride(base == 2 ? new DecimalFormat("0") : new DecimalFormat("0.#E0"));
+      axis.setSmallestValue(1e-30);
+      axis.setRange(Math.pow(base, lo), Math.pow(base, hi));
+      return axis;
+    }
+    NumberAxis axis = new NumberAxis(label);
+    axis.setAutoRangeIncludesZero(false);
+    if (tiny) {
+      axis.setNumberFormatOverride(new DecimalFormat("0.##E0"));
+    }
+    if (domain && base == 2) {
+      axis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+    }
     return axis;
   }
 
-  private static void write(OutputStream out, String title, ValueAxis x, ValueAxis y, XYSeriesCollection data,
-      XYLineAndShapeRenderer renderer) throws IOException {
+  private static JFreeChart chart(String title, ValueAxis x, ValueAxis y, XYSeriesCollection data,
+      XYLineAndShapeRenderer renderer) {
     XYPlot plot = new XYPlot(data, x, y, renderer);
     plot.setBackgroundPaint(Color.WHITE);
     plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
     plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
     JFreeChart chart = new JFreeChart(title, new Font(Font.SANS_SERIF, Font.BOLD, 16), plot, true);
     chart.setBackgroundPaint(Color.WHITE);
+    return chart;
+  }
+
+  private static void write(OutputStream out, JFreeChart chart) throws IOException {
     ChartUtils.writeChartAsPNG(out, chart, WIDTH, HEIGHT);
   }
 }

@@ -223,10 +223,14 @@ public final class StudyReport {
         .orElseThrow();
   }
 
-  public static void writeSummary(StudyResults r, OutputStream out) {
+  /** summary.md, with {@code provenance} (the command, date, commit and machine; null: none) under the title. */
+  public static void writeSummary(StudyResults r, String provenance, OutputStream out) {
     PrintWriter w = writer(out);
     StudyResults.Setup s = r.setup();
     w.printf(Locale.ROOT, "# Gradient-accumulation study%n%n");
+    if (provenance != null) {
+      w.printf(Locale.ROOT, "%s%n%n", provenance);
+    }
     w.printf(Locale.ROOT, "Input `%s` (%s): n = %d rows, W [%d×%d], loss %s; %d partitions, blocks of %d rows; BLAS %s. "
         + "Exact reference: %s entries of dW (%s) in double-double, %.1f s (and again over the float32-rounded data); "
         + "full-batch pass %.1f s.%n%n", s.input(),

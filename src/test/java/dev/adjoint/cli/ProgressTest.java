@@ -38,8 +38,13 @@ class ProgressTest {
 
   /** One core and small input splits: about 40 tasks in a row, each a fraction of a second. */
   private static CliProcess.Finished run(String verify, String... extra) throws Exception {
-    List<String> flags = List.of("-D" + Progress.INTERVAL_PROPERTY + "=0.1", "-Dspark.sql.files.maxPartitionBytes=800000",
-        "-Dspark.sql.files.openCostInBytes=0");
+    return run(List.of(), verify, extra);
+  }
+
+  private static CliProcess.Finished run(List<String> jvmFlags, String verify, String... extra) throws Exception {
+    List<String> flags = new java.util.ArrayList<>(List.of("-D" + Progress.INTERVAL_PROPERTY + "=0.1",
+        "-Dspark.sql.files.maxPartitionBytes=800000", "-Dspark.sql.files.openCostInBytes=0"));
+    flags.addAll(jvmFlags);
     String[] args = {"run", "--master", "local[1]", "--input", data.resolve("data").toString(), "--verify", verify,
         "--output", dir.resolve("out-" + verify).toString()};
     String[] all = java.util.Arrays.copyOf(args, args.length + extra.length);
@@ -49,9 +54,18 @@ class ProgressTest {
 
   @Test
   void aLongRunPrintsPhasesAndGrowingRowCountsAndNothingWithQuiet() throws Exception {
-    // the full reference streams every row to the driver in jobs of its own: a phase after the gradient pass
-    CliProcess.Finished r = run("reference", "--reference", "full");
+    // the full reference streams every row to the driver in jobs of its own: a phase after the gradient pass.
+    // Its UI port is taken, so Spark warns (and takes the next): the warning goes to Spark's log file, not stderr
+    CliProcess.Finished r;
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      r = run(List.of("-Dspark.ui.enabled=true", "-Dspark.ui.port=" + taken.getLocalPort()), "reference", "--reference", "full");
+    }
     assertEquals(0, r.exitCode(), r.toString());
+    assertFalse(r.err().contains("\r"), "plain lines, no carriage return, when stderr is not a terminal:\n" + r);
+    assertFalse(r.err().lines().anyMatch(l -> l.matches("[0-9:-]+ [0-9:]* *(WARN|ERROR) .*") || l.contains(" WARN ")),
+        "Spark's warnings go to its log file, not stderr:\n" + r);
+    String log = java.nio.file.Files.readString(Path.of(System.getProperty("adjoint.log")));
+    assertTrue(log.contains("could not bind on port"), "Spark's warning is in its log, " + System.getProperty("adjoint.log"));
     assertTrue(r.err().matches("(?s).*adjoint: \\[ *[0-9.]+ s\\] forward \\+ backward[^\\n]*\\n.*"), "phase line:\n" + r);
     assertTrue(r.err().contains("] verify: stream rows to the driver's reference"), "a line per check:\n" + r);
     assertTrue(r.err().contains("] writing results to "), "the writing phase:\n" + r);

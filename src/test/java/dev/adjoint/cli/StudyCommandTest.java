@@ -83,6 +83,59 @@ class StudyCommandTest {
     assertTrue(conclusions.contains("(reading the parquet input included)"), conclusions);
   }
 
+  /**
+   * The study's figures reproduce from the command its summary records (issue 20): run it, run the command
+   * summary.md states, and every figure that does not measure time or depend on the order Spark's tasks finish
+   * in is the same, to the last digit written. Left out: seconds, rows/s, bytes to the driver (Spark's task
+   * metrics), bit-group numbers, and the spread of the treeAggregate passes (SPARK-15043).
+   */
+  @Test
+  void theFiguresReproduceFromTheRecordedCommand() throws Exception {
+    Path gen = dir.resolve("gen");
+    assertEquals(0, CliRun.of("generate", "--rows", "600", "--dim", "3", "--out-dim", "2", "--targets", "-o",
+        gen.toString(), "--quiet").exitCode());
+    Path first = dir.resolve("first");
+    CliRun run = CliRun.of("study", "accumulation", "--input", gen.toString(), "--output", first.toString(),
+        "--micro-batches", "1,2,4", "--partitions-sweep", "1,2", "--tree-depths", "1", "--repeats", "2",
+        "--block-rows-sweep", "1,64", "--growth-k", "2", "--quiet");
+    assertEquals(0, run.exitCode(), run.toString());
+    String summary = Files.readString(first.resolve(StudyReport.SUMMARY));
+    java.util.regex.Matcher made = java.util.regex.Pattern.compile("Made by `scripts/adjoint (.*?)` on (\\d{4}-\\d\\d-\\d\\d) .*"
+        + "at commit .*; .*\\d+ cores.*BLAS .*").matcher(summary);
+    assertTrue(made.find(), "summary.md states its command, date, commit, cores and BLAS:\n" + summary);
+    List<String> recorded = new ArrayList<>(List.of(made.group(1).split(" ")));
+    Path second = dir.resolve("second");
+    recorded.set(recorded.indexOf("--output") + 1, second.toString());
+    CliRun again = CliRun.of(recorded.toArray(String[]::new));
+    assertEquals(0, again.exitCode(), again.toString());
+    List<String> a = deterministic(first.resolve(StudyReport.CSV));
+    List<String> b = deterministic(second.resolve(StudyReport.CSV));
+    assertTrue(a.size() >= 30, "rows compared: " + a.size());
+    assertEquals(a, b);
+  }
+
+  private static final List<String> TIMED = List.of("seconds", "rows_per_s", "kernel_rows_per_s", "bytes_to_driver",
+      "bit_group");
+
+  /** results.csv without the cells that measure time or the order tasks finish in. */
+  private static List<String> deterministic(Path csv) throws Exception {
+    List<String> lines = Files.readAllLines(csv);
+    List<String> header = List.of(lines.get(0).split(",", -1));
+    List<String> out = new ArrayList<>();
+    for (String line : lines.subList(1, lines.size())) {
+      String[] cells = line.split(",", -1);
+      boolean spark = cells[header.indexOf("aggregation")].equals("spark");
+      StringBuilder kept = new StringBuilder();
+      for (int i = 0; i < cells.length; i++) {
+        String column = header.get(i);
+        boolean orderDependent = spark && (column.equals("relative_diff") || column.equals("repeat_diff"));
+        kept.append(TIMED.contains(column) || orderDependent ? "-" : cells[i]).append(',');
+      }
+      out.add(kept.toString());
+    }
+    return out;
+  }
+
   @Test
   void aFailedWriteLeavesTheOldResults() throws Exception {
     Path out = dir.resolve("results");

@@ -13,6 +13,9 @@ import dev.adjoint.data.WeightFiles;
 import dev.adjoint.kernel.Dense;
 import dev.adjoint.kernel.Precision;
 import dev.adjoint.kernel.WeightsAndBias;
+import java.awt.Graphics2D;
+import java.awt.geom.Rectangle2D;
+import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -20,6 +23,14 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.jfree.chart.ChartRenderingInfo;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.AxisState;
+import org.jfree.chart.axis.LogTick;
+import org.jfree.chart.axis.ValueAxis;
+import org.jfree.chart.axis.ValueTick;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.ui.RectangleEdge;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -58,6 +69,50 @@ class StudySparkTest {
     StudyOptions o = new StudyOptions(spec, gen.resolve("W.npy").toString(), gen.resolve("b.npy").toString(), 0, 1,
         null, List.of(1, 2, 4, 8), List.of(1, 3), List.of(1, 2), 2, List.of(1, 256), 100, 256, 4, 5);
     results = AccumulationStudy.run(spark, o);
+  }
+
+  /**
+   * A reader can read values off every plot: each axis has at least three labelled ticks inside the range shown
+   * (one tick per decade on log axes, plain numbers below three decades). The throughput axis of rows/s here spans
+   * under a decade: on a log axis it had one label (issue 20).
+   */
+  @Test
+  void everyPlotHasThreeLabelledTicksOnEachAxis() {
+    for (JFreeChart chart : StudyPlots.all(results)) {
+      BufferedImage image = new BufferedImage(StudyPlots.WIDTH, StudyPlots.HEIGHT, BufferedImage.TYPE_INT_RGB);
+      Graphics2D g2 = image.createGraphics();
+      ChartRenderingInfo info = new ChartRenderingInfo();
+      chart.draw(g2, new Rectangle2D.Double(0, 0, StudyPlots.WIDTH, StudyPlots.HEIGHT), info);
+      Rectangle2D area = info.getPlotInfo().getDataArea();
+      XYPlot plot = chart.getXYPlot();
+      String title = chart.getTitle().getText();
+      List<String> x = labels(plot.getDomainAxis(), g2, area, RectangleEdge.BOTTOM);
+      List<String> y = labels(plot.getRangeAxis(), g2, area, RectangleEdge.LEFT);
+      assertTrue(x.size() >= 3, title + ": x ticks " + x);
+      assertTrue(y.size() >= 3, title + ": y ticks " + y);
+      g2.dispose();
+    }
+  }
+
+  private static List<String> labels(ValueAxis axis, Graphics2D g2, Rectangle2D area, RectangleEdge edge) {
+    List<String> out = new java.util.ArrayList<>();
+    for (Object t : axis.refreshTicks(g2, new AxisState(), area, edge)) {
+      if (t instanceof ValueTick v && axis.getRange().contains(v.getValue())) {
+        String text = v.getText();
+        if (t instanceof LogTick log && log.getAttributedLabel() != null) {  // a log axis's label (superscripts)
+          java.text.AttributedCharacterIterator it = log.getAttributedLabel().getIterator();
+          StringBuilder b = new StringBuilder();
+          for (char c = it.first(); c != java.text.CharacterIterator.DONE; c = it.next()) {
+            b.append(c);
+          }
+          text = b.toString();
+        }
+        if (text != null && !text.isBlank()) {
+          out.add(text);
+        }
+      }
+    }
+    return out;
   }
 
   @Test
