@@ -97,7 +97,7 @@ class NewcomerTrapsTest {
   void aBadOptionValueIsOneLineAndAHint() {
     CliRun bad = CliRun.of("run", "--loss", "hinge");
     assertEquals(2, bad.exitCode(), bad.toString());
-    assertEquals(List.of("adjoint: error: invalid value for --loss: 'hinge' (expected auto, sum or squared)",
+    assertEquals(List.of("adjoint: error: invalid value for --loss: 'hinge' (expected auto, sum, squared, cross-entropy, logistic or huber)",
         "see adjoint run --help"), bad.err().lines().toList());
     CliRun typo = CliRun.of("study", "accumulation", "--micro-batch", "4");
     assertEquals(2, typo.exitCode(), typo.toString());
