@@ -1,5 +1,6 @@
 package dev.adjoint.cli;
 
+import dev.adjoint.run.ChainSelfTest;
 import dev.adjoint.run.SelfTest;
 import dev.adjoint.run.Sensitivity;
 import java.util.List;
@@ -99,7 +100,25 @@ final class SelfTestCommand implements Callable<Integer> {
           Summary.printChecks(System.out, row.results());
         }
       }
-      boolean ok = SelfTest.allCaught(table) && SelfTest.allLossesCaught(losses);
+      List<ChainSelfTest.Row> chain = ChainSelfTest.run(JavaSparkContext.fromSparkContext(session.session().sparkContext()),
+          rows, dim, partitions, testCase.seed);
+      System.out.printf(Locale.ROOT, "%nA chain d → d → d → 3 (tanh, squared loss), one bug planted per layer:%n%n");
+      System.out.printf(Locale.ROOT, "%-59s %-11s %-18s %-12s %-10s%n", "planted bug", "reference", "finite-difference",
+          "directional", "freivalds");
+      for (ChainSelfTest.Row row : chain) {
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-59s", row.bug()));
+        int[] widths = {11, 18, 12, 10};
+        int c = 0;
+        for (Map.Entry<String, Boolean> e : SelfTest.verdicts(row.results()).entrySet()) {
+          String cell = row.correct() ? (e.getValue() ? "FAILED" : "passes") : (e.getValue() ? "caught" : "-");
+          line.append(' ').append(String.format(Locale.ROOT, "%-" + widths[c++] + "s", cell));
+        }
+        System.out.println(line);
+        if (Main.verbose(spec)) {
+          Summary.printChecks(System.out, row.results());
+        }
+      }
+      boolean ok = SelfTest.allCaught(table) && SelfTest.allLossesCaught(losses) && ChainSelfTest.allCaught(chain);
       System.out.println();
       System.out.println(ok ? "every planted bug is caught by at least one check; the correct layer passes every check"
           : "SELF-TEST FAILED: a bug went uncaught or the correct layer failed a check (run with --verbose)");

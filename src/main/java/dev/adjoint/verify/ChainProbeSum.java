@@ -19,7 +19,7 @@ import java.util.List;
  *
  * <ul>
  *   <li>finite differences and directions: the loss sum at θ + s·e for s = ±h, ±h/2, and for relu the
- *       pre-activations that change side of 0 between θ and θ ± h/2, counted and bounded (|∂L/∂h|·|z'| each);
+ *       pre-activations that change side of 0 between θ and θ + s, counted, with their first-order effect;
  *   <li>the rounding bound of the loss sum, from a forward of the magnitudes (one GEMM per layer with |W|);
  *   <li>Freivalds per layer: Σ in_lᵀ·(G_l·r_l), Σ 1ᵀ·(G_l·r_l) and their magnitudes;
  *   <li>the reference's sample: a few rows of a few blocks (the smallest seeded keys), with the kernel's
@@ -30,10 +30,10 @@ public final class ChainProbeSum implements Serializable {
   private static final long serialVersionUID = 1L;
 
   final NeumaierSum[][] fdLoss;
-  final double[] fdKink;
+  final double[][] fdCorrection;
   final long[] fdKinks;
   final NeumaierSum[][] dirLoss;
-  final double[] dirKink;
+  final double[][] dirCorrection;
   final long[] dirKinks;
   double lossRounding;
   final double[][] frW;
@@ -66,11 +66,11 @@ public final class ChainProbeSum implements Serializable {
   private ChainProbeSum(ChainProbePlan plan) {
     int k = plan.entries();
     fdLoss = sums(k);
-    fdKink = new double[k];
+    fdCorrection = new double[k][ChainProbePlan.STEPS.length];
     fdKinks = new long[k];
     int v = plan.dirChains.length;
     dirLoss = sums(v);
-    dirKink = new double[v];
+    dirCorrection = new double[v][ChainProbePlan.STEPS.length];
     dirKinks = new long[v];
     int f = plan.freivalds.length;
     frW = new double[f][];
@@ -115,7 +115,8 @@ public final class ChainProbeSum implements Serializable {
     lossRounding += lossRounding(block, base, plan, n);
     for (int k = 0; k < plan.entries(); k++) {
       for (int s = 0; s < ChainProbePlan.STEPS.length; s++) {
-        fdLoss[k][s].add(entryLoss(block, base, plan, k, ChainProbePlan.STEPS[s] * plan.fdStep[k], s >= 2, k, true));
+        fdLoss[k][s].add(entryLoss(block, base, plan, k, ChainProbePlan.STEPS[s] * plan.fdStep[k]));
+        fdCorrection[k][s] += kinks(base, plan.chain, plan.fdLayer[k], n, fdKinks, k);
       }
     }
     for (int v = 0; v < plan.dirChains.length; v++) {
@@ -123,9 +124,7 @@ public final class ChainProbeSum implements Serializable {
         LayerChain c = plan.dirChains[v][s];
         scratch.forward(base, c, n);
         dirLoss[v][s].add(outputLoss(block, plan, n));
-        if (s >= 2) {
-          kinks(base, c, 0, n, v, false);
-        }
+        dirCorrection[v][s] += kinks(base, c, 0, n, dirKinks, v);
       }
     }
     if (keep > 0) {
@@ -144,14 +143,14 @@ public final class ChainProbeSum implements Serializable {
       for (int s = 0; s < fdLoss[k].length; s++) {
         fdLoss[k][s].merge(o.fdLoss[k][s]);
       }
-      fdKink[k] += o.fdKink[k];
+      Dense.addInto(fdCorrection[k], o.fdCorrection[k]);
       fdKinks[k] += o.fdKinks[k];
     }
     for (int v = 0; v < dirLoss.length; v++) {
       for (int s = 0; s < dirLoss[v].length; s++) {
         dirLoss[v][s].merge(o.dirLoss[v][s]);
       }
-      dirKink[v] += o.dirKink[v];
+      Dense.addInto(dirCorrection[v], o.dirCorrection[v]);
       dirKinks[v] += o.dirKinks[v];
     }
     lossRounding += o.lossRounding;
@@ -224,9 +223,9 @@ public final class ChainProbeSum implements Serializable {
       double[] ez = scratch.err[l];
       Dense.multAddBias(m, n, a.inputDim, a.weights, a.outputDim, gb, ez);
       if (l < chain.depth() - 1) {
-        double[] z = base.preActivation(l);
+        double[] h = base.input(l + 1);
         for (int q = 0; q < n * a.outputDim; q++) {
-          ez[q] = act.slopeBound() * ez[q] + act.valueRounding() * u * Math.abs(act.value(z[q]));
+          ez[q] = act.slopeBound() * ez[q] + act.valueRounding() * u * Math.abs(h[q]);
         }
       }
       eIn = ez;
@@ -247,19 +246,14 @@ public final class ChainProbeSum implements Serializable {
         + Tolerances.gamma(n + 1, u) * absLoss;
   }
 
-  /** L of the block with entry k of θ moved by s (W_l[i,j] or b_l[j]); kinks counted when asked. */
-  private double entryLoss(Block block, ChainPass base, ChainProbePlan plan, int k, double s, boolean countKinks,
-      int slot, boolean fd) {
+  /** L of the block with entry k of θ moved by s (W_l[i,j] or b_l[j]). */
+  private double entryLoss(Block block, ChainPass base, ChainProbePlan plan, int k, double s) {
     int l = plan.fdLayer[k];
     WeightsAndBias p = plan.chain.layer(l);
     int j = plan.fdBias[k] ? plan.fdIndex[k] : plan.fdIndex[k] % p.outputDim;
     int i = plan.fdBias[k] ? -1 : plan.fdIndex[k] / p.outputDim;
     fdLossFrom(block, base, plan.chain, l, p, i, j, s);
-    double loss = outputLoss(block, plan, block.rows);
-    if (countKinks) {
-      kinks(base, plan.chain, l, block.rows, slot, fd);
-    }
-    return loss;
+    return outputLoss(block, plan, block.rows);
   }
 
   /** The perturbed forward from layer l: z'_l = z_l + s·in_l[:, i] in column j (i = −1: + s, the bias), then on. */
@@ -279,33 +273,31 @@ public final class ChainProbeSum implements Serializable {
   }
 
   /**
-   * For relu: the hidden pre-activations of the perturbed forward (layers ≥ {@code from}) on the other side
-   * of 0 from θ's, each bounded by |∂L/∂h|·|z'| (the kink's effect on the loss at that end, first order).
+   * For relu: the hidden pre-activations of the perturbed forward (layers ≥ {@code from}) on the other side of
+   * 0 from θ's, counted into {@code counts[slot]}; returns their first-order effect on the loss, Σ ∂L/∂h·Δ with
+   * Δ = relu(z') − (the branch θ's z is on, continued to z'): −z' where θ's z was on, z' where it was off. Taking
+   * it off the perturbed loss leaves the loss along θ's own branch, whose derivative backprop computes.
    */
-  private void kinks(ChainPass base, LayerChain c, int from, int n, int slot, boolean fd) {
+  private double kinks(ChainPass base, LayerChain c, int from, int n, long[] counts, int slot) {
     if (!c.activation.hasKink()) {
-      return;
+      return 0;
     }
-    double bound = 0;
+    double effect = 0;
     long count = 0;
     for (int l = from; l < c.depth() - 1; l++) {
       double[] z0 = base.preActivation(l);
       double[] z1 = scratch.z[l];
       double[] dh = base.hiddenGradient(l);
       for (int q = 0; q < n * c.width(l + 1); q++) {
-        if ((z0[q] > 0) != (z1[q] > 0)) {
+        boolean on = z0[q] > 0;
+        if (on != (z1[q] > 0)) {
           count++;
-          bound += Math.abs(dh[q]) * Math.abs(z1[q]);
+          effect += dh[q] * (on ? -z1[q] : z1[q]);
         }
       }
     }
-    if (fd) {
-      fdKink[slot] += bound;
-      fdKinks[slot] += count;
-    } else {
-      dirKink[slot] += bound;
-      dirKinks[slot] += count;
-    }
+    counts[slot] += count;
+    return effect;
   }
 
   /** Up to {@code max} rows of {@code b}, evenly spaced, as a block of their own (targets kept). */
