@@ -41,6 +41,9 @@ final class ChainSummary {
         r.metrics().forwardNanos() / 1e9, r.metrics().backwardNanos() / 1e9, r.metrics().checkNanos() / 1e9);
     out.printf(Locale.ROOT, "  BLAS     %s, float64 products%n", BlasInfo.current().describe());
     Summary.printChecks(out, r.checks());
+    out.printf(Locale.ROOT, "  memory   driver heap: limit %d MB, peak used %d MB, peak live after GC %d MB; a block's "
+        + "state %d doubles per row beside X%n", Runtime.getRuntime().maxMemory() >> 20, r.heapPeakBytes() >> 20,
+        r.heapLiveAfterGcPeakBytes() >> 20, r.chain().stateWidth());
     for (String path : r.written()) {
       out.printf(Locale.ROOT, "  wrote    %s%n", path);
     }

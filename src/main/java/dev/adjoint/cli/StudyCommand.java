@@ -176,6 +176,10 @@ final class StudyCommand implements Runnable {
       if (layer.bias != null && layer.weights == null) {
         throw Usage.error(spec, "--bias needs --weights");
       }
+      if (layer.chain(spec) != null || layer.activation != null) {
+        throw Usage.error(spec, "study accumulation studies one layer: a chain (several W files, an .npz, --layers, "
+            + "--activation) is for adjoint run");
+      }
       if (hadoop != null) {
         input.path = InputOptions.dataFolder(hadoop, input.path);
       }

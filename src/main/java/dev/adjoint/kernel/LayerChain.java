@@ -70,6 +70,14 @@ public final class LayerChain implements Serializable {
     return s;
   }
 
+  /**
+   * Doubles per row of a block's forward and backward state beside X ({@link ChainPass}): z, h, ∂L/∂h and G of
+   * each hidden layer, Y and G of the output.
+   */
+  public int stateWidth() {
+    return 4 * (widthSum() - outputDim()) + 2 * outputDim();
+  }
+
   /** The number of parameters Σ (w_l·w_{l+1} + w_{l+1}). */
   public long parameterCount() {
     long c = 0;

@@ -61,6 +61,7 @@ public final class ChainReport {
     layout.put("aggregation", o.aggregation().cliName());
     report.put("layout", layout);
     report.put("blas", BlasInfo.current().toMap());
+    report.put("driver_memory", RunReport.driverMemory(r.heapPeakBytes(), r.heapLiveAfterGcPeakBytes()));
     Map<String, Object> time = new LinkedHashMap<>();
     time.put("read_s", r.metrics().readNanos() / 1e9);
     time.put("forward_s", r.metrics().forwardNanos() / 1e9);

@@ -26,7 +26,9 @@ public record ChainResult(
     List<Row> shownActivations,
     List<String> written,
     List<CheckResult> checks,
-    String readPath) {
+    String readPath,
+    long heapPeakBytes,
+    long heapLiveAfterGcPeakBytes) {
 
   /** Whether every check that ran passed (true when none ran). */
   public boolean verified() {

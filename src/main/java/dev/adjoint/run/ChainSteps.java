@@ -45,6 +45,13 @@ public final class ChainSteps {
 
   /** {@link #run(SparkSession, RunOptions)} through {@code kernel} (the self-test's planted bugs). */
   public static ChainResult run(SparkSession spark, RunOptions o, ChainKernel kernel) throws IOException {
+    try (HeapSampler heap = new HeapSampler(50)) {
+      return run(spark, o, kernel, heap);
+    }
+  }
+
+  private static ChainResult run(SparkSession spark, RunOptions o, ChainKernel kernel, HeapSampler heap)
+      throws IOException {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     ChainSpec spec = o.chain();
@@ -61,7 +68,7 @@ public final class ChainSteps {
     TargetRule targetRule = TargetRule.of(o.loss(), chain.outputDim());
     table = table.requiring(targetRule);
     int blockRows = o.blockRows() > 0 ? o.blockRows()
-        : BlockReader.rowsForBytes(o.blockBytes(), chain.inputDim(), chain.widthSum());
+        : BlockReader.rowsForBytes(o.blockBytes(), chain.inputDim(), chain.stateWidth());
     JavaRDD<Block> blocks = BlockReader.of(table, blockRows, o.skipInvalid());
     String readPath = BlockReader.readPath(table);
     long t1 = System.nanoTime();
@@ -105,7 +112,7 @@ public final class ChainSteps {
       List<String> written = new ArrayList<>();
       ChainResult result = new ChainResult(grads, pass.gradient(), pass.metrics(), chain,
           withIds == null ? table.idColumn : withIds.idColumn, blocks.getNumPartitions(), blockRows, t1 - t0, t2 - t1,
-          t3 - t2, shown, written, checks, readPath);
+          t3 - t2, shown, written, checks, readPath, heap.peakBytes(), heap.liveAfterGcPeakBytes());
       if (out != null) {
         Progress.announce("writing results to " + o.output());
         out.clearOwnResults();

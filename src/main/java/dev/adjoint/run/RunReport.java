@@ -121,10 +121,15 @@ public final class RunReport {
    * the tasks run in this JVM too).
    */
   static Map<String, Object> driverMemory(RunResult r) {
+    return driverMemory(r.heapPeakBytes(), r.heapLiveAfterGcPeakBytes());
+  }
+
+  /** {@link #driverMemory(RunResult)} from the two sampled peaks. */
+  static Map<String, Object> driverMemory(long peakBytes, long liveAfterGcPeakBytes) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("heap_max_mb", Runtime.getRuntime().maxMemory() / (1 << 20));
-    m.put("heap_used_peak_mb", r.heapPeakBytes() / (1 << 20));
-    m.put("heap_live_after_gc_peak_mb", r.heapLiveAfterGcPeakBytes() / (1 << 20));
+    m.put("heap_used_peak_mb", peakBytes / (1 << 20));
+    m.put("heap_live_after_gc_peak_mb", liveAfterGcPeakBytes / (1 << 20));
     m.put("note", "used: the largest used heap sampled every 50 ms (garbage included); live: the largest heap in "
         + "use right after a collection, what the run needs");
     return m;

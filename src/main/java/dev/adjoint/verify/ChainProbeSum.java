@@ -120,15 +120,23 @@ public final class ChainProbeSum implements Serializable {
       }
     }
     for (int v = 0; v < plan.dirChains.length; v++) {
+      // layer 0 is linear in θ: z₀(θ + sV) = z₀ + s·(X·V₀ + 1·v₀ᵀ), one GEMM for the four steps
+      WeightsAndBias first = plan.chain.layer(0);
+      Dense.multAddBias(block.x, n, first.inputDim, plan.dirW[v][0], first.outputDim, plan.dirB[v][0], scratch.tangent);
       for (int s = 0; s < ChainProbePlan.STEPS.length; s++) {
         LayerChain c = plan.dirChains[v][s];
-        scratch.forward(base, c, n);
+        double step = ChainProbePlan.STEPS[s] * plan.dirStep;
+        double[] z0 = base.preActivation(0);
+        for (int q = 0; q < n * first.outputDim; q++) {
+          scratch.z[0][q] = z0[q] + step * scratch.tangent[q];
+        }
+        scratch.continueFrom(base, c, 0, n);
         dirLoss[v][s].add(outputLoss(block, plan, n));
         dirCorrection[v][s] += kinks(base, c, 0, n, dirKinks, v);
       }
     }
-    if (keep > 0) {
-      long key = plan.sampleKey(partition, index);
+    long key = plan.sampleKey(partition, index);
+    if (keep > 0 && (samples.size() < keep || key < samples.get(samples.size() - 1).key)) {
       Block rows = firstRows(block, plan.sampleRows);
       ChainPartial partial = ChainPartial.empty(plan.chain.widths())
           .add(rows, new ChainPass(plan.chain), plan.loss, plan.kernel, null, null);
@@ -324,6 +332,7 @@ public final class ChainProbeSum implements Serializable {
     final double[][] err;
     final double[][] gammaBias;
     final double[] y;
+    final double[] tangent;
 
     Scratch(LayerChain chain, int n) {
       capacity = n;
@@ -341,13 +350,7 @@ public final class ChainProbeSum implements Serializable {
         gammaBias[l] = new double[chain.width(l + 1)];
       }
       y = new double[n * chain.outputDim()];
-    }
-
-    /** The whole forward of chain c from X (the directions: every layer moves). */
-    void forward(ChainPass base, LayerChain c, int n) {
-      WeightsAndBias p = c.layer(0);
-      Dense.multAddBias(base.input(0), n, p.inputDim, p.weights, p.outputDim, p.bias, z[0]);
-      continueFrom(base, c, 0, n);
+      tangent = new double[n * chain.width(1)];
     }
 
     /** From z_l as it stands in z[l]: h_l = σ(z_l), then layers l+1 … with chain c. */
