@@ -1,6 +1,9 @@
 package dev.adjoint.cli;
 
+import dev.adjoint.kernel.Activation;
 import dev.adjoint.kernel.Loss;
+import dev.adjoint.run.ChainSpec;
+import java.util.List;
 import java.io.IOException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -17,12 +20,22 @@ class LayerOptions {
 
   @Option(names = {"-w", "--weights"}, paramLabel = "W.npy",
       description = "W as a (d, m) float64/float32 .npy file (default without --out-dim: the W.npy in the folder holding "
-          + "--input, as 'generate' writes it beside DIR/data).")
+          + "--input, as 'generate' writes it beside DIR/data). A chain of layers: W0.npy,W1.npy,… or one .npz holding "
+          + "W0, W1, …, b0, b1, … as numpy.savez writes them (docs/chain.md).")
   String weights;
 
   @Option(names = {"-b", "--bias"}, paramLabel = "b.npy",
-      description = "b as an (m,) .npy file (default: the b.npy beside a W.npy taken from the input's folder, else zeros).")
+      description = "b as an (m,) .npy file (default: the b.npy beside a W.npy taken from the input's folder, else zeros); "
+          + "a chain: b0.npy,b1.npy,… (one per W, or none: zeros).")
   String bias;
+
+  @Option(names = "--layers", paramLabel = "d,h1,…,m",
+      description = "A chain of random layers of these widths (W_l ~ N(0, 1/w_l), b_l = 0, seed --seed + l), instead of --weights.")
+  String layers;
+
+  @Option(names = "--activation", paramLabel = "relu|tanh|sigmoid|gelu",
+      description = "The activation between the layers of a chain, never after the last (default: relu; gelu is the exact erf form).")
+  String activation;
 
   @Option(names = "--out-dim", paramLabel = "M", description = "Without --weights: a random W ~ N(0, 1/d) with M columns.")
   int outDim;
@@ -64,6 +77,47 @@ class LayerOptions {
       return Loss.CROSS_ENTROPY_LABELS;
     }
     return asked;
+  }
+
+  /**
+   * The chain asked for, or null for one layer: two or more W files, an .npz, or --layers. Usage mistakes
+   * (--layers with --weights or --out-dim, a bad width or activation) are found here, before Spark starts.
+   */
+  ChainSpec chain(CommandSpec spec) {
+    List<String> ws = list(weights);
+    List<String> bs = list(bias);
+    boolean npz = ws.size() == 1 && ws.get(0).endsWith(".npz");
+    Activation act = activation == null ? Activation.RELU
+        : Usage.parse(spec, "--activation", activation, "relu, tanh, sigmoid or gelu", Activation::parse);
+    if (layers != null) {
+      if (weights != null || outDim > 0) {
+        throw Usage.error(spec, "--layers draws random layers: not with --weights or --out-dim");
+      }
+      int[] widths = Usage.parse(spec, "--layers", layers, "widths d,h1,…,m, each ≥ 1, at least two", s -> {
+        int[] w = java.util.Arrays.stream(s.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+        if (w.length < 2 || java.util.Arrays.stream(w).anyMatch(v -> v < 1)) {
+          throw new IllegalArgumentException(s);
+        }
+        return w;
+      });
+      return new ChainSpec(List.of(), List.of(), widths, act);
+    }
+    if (ws.size() >= 2 || npz) {
+      if (!bs.isEmpty() && bs.size() != ws.size()) {
+        throw Usage.error(spec, npz ? "--bias with an .npz: its b0, b1, … come from the archive"
+            : "--weights names " + ws.size() + " W files but --bias names " + bs.size() + ": give one b per W, or none");
+      }
+      return new ChainSpec(ws, bs, null, act);
+    }
+    if (bs.size() > 1) {
+      throw Usage.error(spec, "--bias names " + bs.size() + " files but --weights names one W");
+    }
+    return null;
+  }
+
+  private static List<String> list(String csv) {
+    return csv == null ? List.of() : java.util.Arrays.stream(csv.split(",")).map(String::trim)
+        .filter(s -> !s.isEmpty()).toList();
   }
 
   /**

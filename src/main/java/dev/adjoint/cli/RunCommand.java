@@ -5,7 +5,10 @@ import dev.adjoint.data.TableSpec;
 import dev.adjoint.kernel.Loss;
 import dev.adjoint.kernel.Precision;
 import dev.adjoint.kernel.Reduction;
+import dev.adjoint.run.ChainResult;
+import dev.adjoint.run.ChainSteps;
 import dev.adjoint.run.RunOptions;
+import dev.adjoint.verify.VerifyOptions;
 import dev.adjoint.run.RunResult;
 import dev.adjoint.run.RunSteps;
 import java.nio.file.Path;
@@ -86,8 +89,13 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     validate();
     try (SparkOptions.Spark session = spark.open()) {
-      session.requirePaths(output.dir, "--input", input.path, "--weights", layer.weights, "--bias", layer.bias);
+      session.requirePaths(output.dir, "--input", input.path, "--weights", firstOf(layer.weights), "--bias", firstOf(layer.bias));
       RunOptions options = options(session.session());
+      if (options.isChain()) {
+        ChainResult result = ChainSteps.run(session.session(), options);
+        ChainSummary.print(System.out, options, result);
+        return result.verified() ? ExitCodes.OK : ExitCodes.VERIFICATION_FAILED;
+      }
       RunResult result = RunSteps.run(session.session(), options);
       Summary.print(System.out, options, result);
       return result.verified() ? ExitCodes.OK : ExitCodes.VERIFICATION_FAILED;
@@ -116,7 +124,18 @@ final class RunCommand implements Callable<Integer> {
     if (output.writeActivations && output.dir == null) {
       throw Usage.error(spec, "--write-activations needs --output DIR");
     }
-    verification.options(spec);
+    VerifyOptions checks = verification.options(spec);
+    if (layer.chain(spec) != null) {
+      if (layer.precision != Precision.FLOAT64) {
+        throw Usage.error(spec, "--precision float32 is for one layer; a chain computes in float64");
+      }
+      if (checks != null && checks.fullReference()) {
+        throw Usage.error(spec, "the full (streamed) reference is for one layer; a chain's reference samples rows");
+      }
+      if (input.path == null) {
+        throw Usage.error(spec, "a chain needs --input (the golden case is one layer)");
+      }
+    }
   }
 
   /**
@@ -133,10 +152,20 @@ final class RunCommand implements Callable<Integer> {
       System.err.println("adjoint: W from " + wb.weights() + ", b from " + (wb.bias() != null ? wb.bias() : "zeros")
           + " (beside the input; --weights or --out-dim choose another)");
     }
+    dev.adjoint.run.ChainSpec chain = layer.chain(spec);
+    if (chain == null && layer.activation != null) {
+      System.err.println("adjoint: --activation " + layer.activation + " has no effect on a single layer (it applies "
+          + "between layers; give W0.npy,W1.npy,… or --layers for a chain)");
+    }
     return new RunOptions(in.table(), wb.weights(), wb.bias(), layer.seed, layer.outDim, in.loss(), reduction(),
         spark.partitions, spark.treeDepth, spark.blockRows, (long) (spark.blockMb * (1 << 20)), output.dir,
         output.overwrite, output.writeActivations, output.showRows, layer.precision, spark.cache, spark.aggregation,
-        input.skipInvalid(spec), verification.options(spec));
+        input.skipInvalid(spec), verification.options(spec), chain);
+  }
+
+  /** The first path of a comma-separated list (a chain's W files share a file system), or null. */
+  private static String firstOf(String paths) {
+    return paths == null ? null : paths.split(",")[0].trim();
   }
 
   private Reduction reduction() {

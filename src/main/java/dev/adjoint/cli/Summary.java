@@ -65,7 +65,7 @@ final class Summary {
     }
   }
 
-  private static String bytes(long b) {
+  static String bytes(long b) {
     return b >= 10L << 20 ? String.format(Locale.ROOT, "%.1f MB", b / 1048576.0)
         : String.format(Locale.ROOT, "%.1f kB", b / 1024.0);
   }
@@ -89,7 +89,7 @@ final class Summary {
         : "  NOT VERIFIED: " + failed + " comparison(s) failed");
   }
 
-  private static void matrix(PrintStream out, String name, double[] a, int rows, int cols) {
+  static void matrix(PrintStream out, String name, double[] a, int rows, int cols) {
     String shape = rows == 1 && name.equals("db") ? "[" + cols + "]" : "[" + rows + "×" + cols + "]";
     if (a.length > PRINT_ENTRIES || cols > 16) {
       double norm = 0;
@@ -110,7 +110,7 @@ final class Summary {
     }
   }
 
-  private static void printRows(PrintStream out, List<Row> rows, int field) {
+  static void printRows(PrintStream out, List<Row> rows, int field) {
     for (Row row : rows) {
       StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "     %-6s", row.get(0)));
       for (double v : values(row.get(field))) {

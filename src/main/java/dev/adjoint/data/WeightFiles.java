@@ -1,10 +1,18 @@
 package dev.adjoint.data;
 
+import dev.adjoint.kernel.Activation;
+import dev.adjoint.kernel.LayerChain;
 import dev.adjoint.kernel.Loss;
 import dev.adjoint.kernel.WeightsAndBias;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 import java.util.Random;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -117,6 +125,88 @@ public final class WeightFiles {
     }
     requireTargetWidth(spec, table, p, loss);
     return p;
+  }
+
+  /**
+   * A chain for the rows of {@code table}: W_l from {@code wPaths} (b_l from {@code bPaths}, zeros when empty),
+   * or from one .npz holding W0…, b0… as numpy.savez writes them, or random layers of {@code widths}
+   * (d, h₁, …, m; layer l drawn as {@link #random} with seed + l). Shapes that do not connect, X's features
+   * against W_0's rows and the targets against m are each an {@link InputException} naming both sides.
+   */
+  public static LayerChain chainForTable(Configuration conf, List<String> wPaths, List<String> bPaths, int[] widths,
+      TableSpec spec, Table table, Activation activation, long seed, Loss loss, ShapeCheck check) {
+    List<WeightsAndBias> layers = new ArrayList<>();
+    if (wPaths.size() == 1 && wPaths.get(0).endsWith(".npz")) {
+      if (!bPaths.isEmpty()) {
+        throw new InputException("--bias with an .npz: its b0, b1, … are read from " + wPaths.get(0));
+      }
+      layers = fromNpz(conf, wPaths.get(0));
+    } else if (!wPaths.isEmpty()) {
+      if (!bPaths.isEmpty() && bPaths.size() != wPaths.size()) {
+        throw new InputException("--weights names " + wPaths.size() + " W files but --bias names " + bPaths.size()
+            + " b files: give one b per W, or none (zeros)");
+      }
+      for (int l = 0; l < wPaths.size(); l++) {
+        layers.add(load(conf, wPaths.get(l), bPaths.isEmpty() ? null : bPaths.get(l)));
+      }
+    } else {
+      if (widths[0] != table.features) {
+        throw new InputException("--layers starts with d = " + widths[0] + " but X rows have " + table.features
+            + " features: the first width must be " + table.features);
+      }
+      for (int l = 0; l + 1 < widths.length; l++) {
+        check.require(widths[l], widths[l + 1]);
+        layers.add(random(widths[l], widths[l + 1], seed + l));
+      }
+    }
+    LayerChain chain;
+    try {
+      chain = new LayerChain(layers, activation);
+    } catch (IllegalArgumentException e) {
+      throw new InputException(e.getMessage(), e);
+    }
+    WeightsAndBias first = chain.layer(0);
+    requireInputDim(first, table.features, wPaths.isEmpty() ? "--layers" : wPaths.get(0) + " (layer 0)");
+    WeightsAndBias last = chain.layer(chain.depth() - 1);
+    requireTargetWidth(spec, table, last, loss);
+    return chain;
+  }
+
+  /** W0, W1, … and b0, b1, … (b_l optional: zeros) from an .npz archive, as numpy.savez writes it. */
+  static List<WeightsAndBias> fromNpz(Configuration conf, String path) {
+    Map<String, Npy.Array> arrays = new TreeMap<>();
+    Path p = new Path(path);
+    try (ZipInputStream zip = new ZipInputStream(p.getFileSystem(conf).open(p))) {
+      for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+        String name = e.getName().endsWith(".npy") ? e.getName().substring(0, e.getName().length() - 4) : e.getName();
+        arrays.put(name, Npy.read(zip, path + ":" + e.getName()));
+      }
+    } catch (FileNotFoundException e) {
+      throw new InputException(path + ": no such file");
+    } catch (IOException e) {
+      throw new InputException(path + ": cannot read as an .npz archive of W0.npy, b0.npy, …: " + e.getMessage(), e);
+    }
+    List<WeightsAndBias> layers = new ArrayList<>();
+    for (int l = 0; arrays.containsKey("W" + l); l++) {
+      Npy.Array w = arrays.remove("W" + l);
+      if (w.shape().length != 2) {
+        throw new InputException(path + ": W" + l + " has shape " + w.shapeString() + "; expected a matrix");
+      }
+      Npy.Array b = arrays.remove("b" + l);
+      double[] bias = b == null ? new double[w.cols()] : b.data();
+      if (bias.length != w.cols()) {
+        throw new InputException(path + ": b" + l + " has shape " + b.shapeString() + " but W" + l + " is "
+            + w.shapeString() + ": expected (" + w.cols() + ",)");
+      }
+      requireFinite(w.data(), path + ":W" + l, "W", w.cols());
+      requireFinite(bias, path + ":b" + l, "b", w.cols());
+      layers.add(new WeightsAndBias(w.rows(), w.cols(), w.data(), bias));
+    }
+    if (layers.isEmpty() || !arrays.isEmpty()) {
+      throw new InputException(path + ": expected arrays W0, W1, … (and b0, b1, …) only, found "
+          + (layers.isEmpty() ? "no W0" : "also " + arrays.keySet()));
+    }
+    return layers;
   }
 
   /** Targets, when the table has them, must be as wide as W's m (one value per row: class labels). */

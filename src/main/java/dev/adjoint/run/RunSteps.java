@@ -149,7 +149,7 @@ public final class RunSteps {
   }
 
   /** Spark's estimate of the input's size in bytes (from file sizes), or -1 when it has none. */
-  private static long estimatedBytes(Table table) {
+  static long estimatedBytes(Table table) {
     try {
       scala.math.BigInt size = table.rows.queryExecution().optimizedPlan().stats().sizeInBytes();
       return size.isValidLong() ? size.longValue() : Long.MAX_VALUE;
@@ -158,7 +158,7 @@ public final class RunSteps {
     }
   }
 
-  private static Table openInput(SparkSession spark, RunOptions o, boolean withIds) {
+  static Table openInput(SparkSession spark, RunOptions o, boolean withIds) {
     Table t = Table.open(spark, o.input(), withIds);
     return o.partitions() > 0 ? t.repartition(o.partitions()) : t;
   }
@@ -167,7 +167,7 @@ public final class RunSteps {
    * A failed pass, said with more of where: a bad row with the file(s) its partition read; text that
    * is not a number in a CSV with its file, line and column. Other errors unchanged.
    */
-  private static RuntimeException diagnosed(SparkSession spark, RunOptions o, RuntimeException e, Table table) {
+  static RuntimeException diagnosed(SparkSession spark, RunOptions o, RuntimeException e, Table table) {
     if (o.input().format() == dev.adjoint.data.TableSpec.Format.CSV && isCastError(e)) {
       String where = CsvDiagnosis.firstNonNumber(spark, o.input());
       if (where != null) {
@@ -200,7 +200,7 @@ public final class RunSteps {
     return o.blockRows() > 0 ? o.blockRows() : BlockReader.rowsForBytes(o.blockBytes(), d, m);
   }
 
-  private static void requireTargets(RunOptions o, Table table) {
+  static void requireTargets(RunOptions o, Table table) {
     if (o.loss().needsTargets() && !table.hasTargets) {
       throw new InputException("--loss " + o.loss().cliName() + " needs targets: give --target-cols, --target-prefix or "
           + "--target-col" + (o.loss().kind() == dev.adjoint.kernel.Loss.Kind.CROSS_ENTROPY ? " (probabilities), or "
@@ -208,7 +208,7 @@ public final class RunSteps {
     }
   }
 
-  private static StructType activationSchema(Table t) {
+  static StructType activationSchema(Table t) {
     return new StructType(new StructField[] {
         t.idField,
         DataTypes.createStructField("y", DataTypes.createArrayType(DataTypes.DoubleType, false), false),

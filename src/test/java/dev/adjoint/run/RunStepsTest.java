@@ -35,7 +35,7 @@ class RunStepsTest {
 
   static RunOptions options(TableSpec spec, String w, String b, Loss loss, Reduction reduction, int partitions,
       int blockRows) {
-    return new RunOptions(spec, w, b, 1, 0, loss, reduction, partitions, 2, blockRows, 4 << 20, null, false, false, 0, Precision.FLOAT64, CachePolicy.AUTO, Aggregation.FIXED, false, null);
+    return new RunOptions(spec, w, b, 1, 0, loss, reduction, partitions, 2, blockRows, 4 << 20, null, false, false, 0, Precision.FLOAT64, CachePolicy.AUTO, Aggregation.FIXED, false, null, null);
   }
 
   @ParameterizedTest
@@ -118,7 +118,7 @@ class RunStepsTest {
       RunOptions verified = new RunOptions(o.input(), o.weightsPath(), o.biasPath(), o.initSeed(), o.outDim(), o.loss(),
           o.reduction(), o.partitions(), o.treeDepth(), o.blockRows(), o.blockBytes(), o.output(), o.overwrite(),
           o.writeActivations(), o.showRows(), o.precision(), o.cache(), o.aggregation(), o.skipInvalid(),
-          dev.adjoint.verify.VerifyOptions.defaults(dev.adjoint.verify.VerifyOptions.ALL));
+          dev.adjoint.verify.VerifyOptions.defaults(dev.adjoint.verify.VerifyOptions.ALL), null);
       RunResult r = RunSteps.run(spark, verified);
       assertTrue(r.verified(), r.checks().toString());
       assertEquals("none", r.cacheLevel(), "the default checks ride on the gradient pass: nothing cached");

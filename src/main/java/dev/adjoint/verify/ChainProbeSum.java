@@ -1,0 +1,376 @@
+package dev.adjoint.verify;
+
+import dev.adjoint.kernel.Activation;
+import dev.adjoint.kernel.Block;
+import dev.adjoint.kernel.ChainPartial;
+import dev.adjoint.kernel.ChainPass;
+import dev.adjoint.kernel.Dense;
+import dev.adjoint.kernel.LayerChain;
+import dev.adjoint.kernel.NeumaierSum;
+import dev.adjoint.kernel.WeightsAndBias;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The chain's checks' sums over the blocks, folded beside the gradient in the same pass (one read of the
+ * data) and merged by the same tree: a monoid under {@link #merge}.
+ *
+ * <ul>
+ *   <li>finite differences and directions: the loss sum at θ + s·e for s = ±h, ±h/2, and for relu the
+ *       pre-activations that change side of 0 between θ and θ ± h/2, counted and bounded (|∂L/∂h|·|z'| each);
+ *   <li>the rounding bound of the loss sum, from a forward of the magnitudes (one GEMM per layer with |W|);
+ *   <li>Freivalds per layer: Σ in_lᵀ·(G_l·r_l), Σ 1ᵀ·(G_l·r_l) and their magnitudes;
+ *   <li>the reference's sample: a few rows of a few blocks (the smallest seeded keys), with the kernel's
+ *       partial of those rows alone.
+ * </ul>
+ */
+public final class ChainProbeSum implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  final NeumaierSum[][] fdLoss;
+  final double[] fdKink;
+  final long[] fdKinks;
+  final NeumaierSum[][] dirLoss;
+  final double[] dirKink;
+  final long[] dirKinks;
+  double lossRounding;
+  final double[][] frW;
+  final double[] frB;
+  final double[][] frWMag;
+  final double[] frBMag;
+  final List<Sample> samples = new ArrayList<>();
+  private final int keep;
+
+  /** One sampled block's rows, its key, and the kernel's partial of those rows alone (a class: Kryo). */
+  static final class Sample implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final long key;
+    final Block rows;
+    final ChainPartial partial;
+
+    Sample(long key, Block rows, ChainPartial partial) {
+      this.key = key;
+      this.rows = rows;
+      this.partial = partial;
+    }
+
+    long key() {
+      return key;
+    }
+  }
+
+  private transient Scratch scratch;
+
+  private ChainProbeSum(ChainProbePlan plan) {
+    int k = plan.entries();
+    fdLoss = sums(k);
+    fdKink = new double[k];
+    fdKinks = new long[k];
+    int v = plan.dirChains.length;
+    dirLoss = sums(v);
+    dirKink = new double[v];
+    dirKinks = new long[v];
+    int f = plan.freivalds.length;
+    frW = new double[f][];
+    frWMag = new double[f][];
+    frB = new double[f];
+    frBMag = new double[f];
+    for (int l = 0; l < f; l++) {
+      frW[l] = new double[plan.chain.width(l)];
+      frWMag[l] = new double[plan.chain.width(l)];
+    }
+    keep = plan.sampleBlocks;
+  }
+
+  private static NeumaierSum[][] sums(int k) {
+    NeumaierSum[][] s = new NeumaierSum[k][ChainProbePlan.STEPS.length];
+    for (NeumaierSum[] row : s) {
+      for (int i = 0; i < row.length; i++) {
+        row[i] = new NeumaierSum();
+      }
+    }
+    return s;
+  }
+
+  public static ChainProbeSum empty(ChainProbePlan plan) {
+    return new ChainProbeSum(plan);
+  }
+
+  /**
+   * Folds one block in, after the gradient's fold left the block's forward and backward in {@code base}
+   * (z_l, h_l, ∂L/∂h_l, G_l): every probe of {@code plan} on it. {@code index} numbers the block in its
+   * partition.
+   */
+  public void add(Block block, ChainPass base, ChainProbePlan plan, int partition, long index) {
+    int n = block.rows;
+    if (n == 0) {
+      return;
+    }
+    if (scratch == null || scratch.capacity < n) {
+      scratch = new Scratch(plan.chain, n);
+    }
+    freivalds(base, plan, n);
+    lossRounding += lossRounding(block, base, plan, n);
+    for (int k = 0; k < plan.entries(); k++) {
+      for (int s = 0; s < ChainProbePlan.STEPS.length; s++) {
+        fdLoss[k][s].add(entryLoss(block, base, plan, k, ChainProbePlan.STEPS[s] * plan.fdStep[k], s >= 2, k, true));
+      }
+    }
+    for (int v = 0; v < plan.dirChains.length; v++) {
+      for (int s = 0; s < ChainProbePlan.STEPS.length; s++) {
+        LayerChain c = plan.dirChains[v][s];
+        scratch.forward(base, c, n);
+        dirLoss[v][s].add(outputLoss(block, plan, n));
+        if (s >= 2) {
+          kinks(base, c, 0, n, v, false);
+        }
+      }
+    }
+    if (keep > 0) {
+      long key = plan.sampleKey(partition, index);
+      Block rows = firstRows(block, plan.sampleRows);
+      ChainPartial partial = ChainPartial.empty(plan.chain.widths())
+          .add(rows, new ChainPass(plan.chain), plan.loss, plan.kernel, null, null);
+      samples.add(new Sample(key, rows, partial));
+      trim();
+    }
+  }
+
+  /** Merges another sum into this one (the sample keeps the smallest keys). Mutates and returns {@code this}. */
+  public ChainProbeSum merge(ChainProbeSum o) {
+    for (int k = 0; k < fdLoss.length; k++) {
+      for (int s = 0; s < fdLoss[k].length; s++) {
+        fdLoss[k][s].merge(o.fdLoss[k][s]);
+      }
+      fdKink[k] += o.fdKink[k];
+      fdKinks[k] += o.fdKinks[k];
+    }
+    for (int v = 0; v < dirLoss.length; v++) {
+      for (int s = 0; s < dirLoss[v].length; s++) {
+        dirLoss[v][s].merge(o.dirLoss[v][s]);
+      }
+      dirKink[v] += o.dirKink[v];
+      dirKinks[v] += o.dirKinks[v];
+    }
+    lossRounding += o.lossRounding;
+    for (int l = 0; l < frW.length; l++) {
+      Dense.addInto(frW[l], o.frW[l]);
+      Dense.addInto(frWMag[l], o.frWMag[l]);
+      frB[l] += o.frB[l];
+      frBMag[l] += o.frBMag[l];
+    }
+    samples.addAll(o.samples);
+    trim();
+    return this;
+  }
+
+  private void trim() {
+    samples.sort(Comparator.comparingLong(Sample::key));
+    while (samples.size() > keep) {
+      samples.remove(samples.size() - 1);
+    }
+  }
+
+  /** Freivalds per layer: Σ in_lᵀ·(G_l·r_l), Σ 1ᵀ·(G_l·r_l), and Σ|in_l|ᵀ·(|G_l|·1), Σ 1ᵀ|G_l|1 for the bound. */
+  private void freivalds(ChainPass base, ChainProbePlan plan, int n) {
+    for (int l = 0; l < frW.length; l++) {
+      double[] in = base.input(l);
+      double[] g = base.preActivationGradient(l);
+      double[] r = plan.freivalds[l];
+      int w = plan.chain.width(l);
+      int wOut = plan.chain.width(l + 1);
+      for (int i = 0; i < n; i++) {
+        double gr = 0;
+        double ga = 0;
+        for (int j = 0; j < wOut; j++) {
+          double gij = g[i * wOut + j];
+          gr += gij * r[j];
+          ga += Math.abs(gij);
+        }
+        frB[l] += gr;
+        frBMag[l] += ga;
+        for (int k = 0; k < w; k++) {
+          double x = in[i * w + k];
+          frW[l][k] += x * gr;
+          frWMag[l][k] += Math.abs(x) * ga;
+        }
+      }
+    }
+  }
+
+  /**
+   * A bound on the rounding of the block's loss sum: E_Y from a forward of magnitudes (E_z = (γ|in| + E_in)·|W|
+   * + γ|b|, E_h = sup|σ'|·E_z + c_σ·u·|h|), then Σ|G|·E_Y + ½c₂·ΣE_Y² and the loss's own rounding.
+   */
+  private double lossRounding(Block block, ChainPass base, ChainProbePlan plan, int n) {
+    LayerChain chain = plan.chain;
+    Activation act = chain.activation;
+    double u = Tolerances.U64;
+    double[] eIn = null;
+    for (int l = 0; l < chain.depth(); l++) {
+      WeightsAndBias a = plan.absLayers[l];
+      double gamma = Tolerances.gamma(a.inputDim + 1, u);
+      double[] in = base.input(l);
+      double[] m = scratch.mag[l];
+      for (int q = 0; q < n * a.inputDim; q++) {
+        m[q] = gamma * Math.abs(in[q]) + (eIn == null ? 0 : eIn[q]);
+      }
+      double[] gb = scratch.gammaBias[l];
+      for (int j = 0; j < a.outputDim; j++) {
+        gb[j] = gamma * a.bias[j];
+      }
+      double[] ez = scratch.err[l];
+      Dense.multAddBias(m, n, a.inputDim, a.weights, a.outputDim, gb, ez);
+      if (l < chain.depth() - 1) {
+        double[] z = base.preActivation(l);
+        for (int q = 0; q < n * a.outputDim; q++) {
+          ez[q] = act.slopeBound() * ez[q] + act.valueRounding() * u * Math.abs(act.value(z[q]));
+        }
+      }
+      eIn = ez;
+    }
+    int m = chain.outputDim();
+    double[] g = base.preActivationGradient(chain.depth() - 1);
+    double[] y = base.output();
+    var lb = plan.loss.bounds(m);
+    double sum = 0;
+    double absY = 0;
+    for (int q = 0; q < n * m; q++) {
+      sum += Math.abs(g[q]) * eIn[q] + 0.5 * lb.curvature() * eIn[q] * eIn[q];
+      absY += Math.abs(y[q]);
+    }
+    double blockLoss = scratch.lossOf(y, block, plan, n);
+    double absLoss = plan.loss.absLossSum(blockLoss, absY);
+    return sum + (lb.lossRel() * absLoss + lb.lossY() * absY + lb.lossRowAbs() * n) * u
+        + Tolerances.gamma(n + 1, u) * absLoss;
+  }
+
+  /** L of the block with entry k of θ moved by s (W_l[i,j] or b_l[j]); kinks counted when asked. */
+  private double entryLoss(Block block, ChainPass base, ChainProbePlan plan, int k, double s, boolean countKinks,
+      int slot, boolean fd) {
+    int l = plan.fdLayer[k];
+    WeightsAndBias p = plan.chain.layer(l);
+    int j = plan.fdBias[k] ? plan.fdIndex[k] : plan.fdIndex[k] % p.outputDim;
+    int i = plan.fdBias[k] ? -1 : plan.fdIndex[k] / p.outputDim;
+    fdLossFrom(block, base, plan.chain, l, p, i, j, s);
+    double loss = outputLoss(block, plan, block.rows);
+    if (countKinks) {
+      kinks(base, plan.chain, l, block.rows, slot, fd);
+    }
+    return loss;
+  }
+
+  /** The perturbed forward from layer l: z'_l = z_l + s·in_l[:, i] in column j (i = −1: + s, the bias), then on. */
+  private void fdLossFrom(Block block, ChainPass base, LayerChain c, int l, WeightsAndBias p, int i, int j, double s) {
+    int n = block.rows;
+    double[] z = scratch.z[l];
+    System.arraycopy(base.preActivation(l), 0, z, 0, n * p.outputDim);
+    double[] in = base.input(l);
+    for (int r = 0; r < n; r++) {
+      z[r * p.outputDim + j] += i < 0 ? s : s * in[r * p.inputDim + i];
+    }
+    scratch.continueFrom(base, c, l, n);
+  }
+
+  private double outputLoss(Block block, ChainProbePlan plan, int n) {
+    return scratch.lossOf(scratch.z[plan.chain.depth() - 1], block, plan, n);
+  }
+
+  /**
+   * For relu: the hidden pre-activations of the perturbed forward (layers ≥ {@code from}) on the other side
+   * of 0 from θ's, each bounded by |∂L/∂h|·|z'| (the kink's effect on the loss at that end, first order).
+   */
+  private void kinks(ChainPass base, LayerChain c, int from, int n, int slot, boolean fd) {
+    if (!c.activation.hasKink()) {
+      return;
+    }
+    double bound = 0;
+    long count = 0;
+    for (int l = from; l < c.depth() - 1; l++) {
+      double[] z0 = base.preActivation(l);
+      double[] z1 = scratch.z[l];
+      double[] dh = base.hiddenGradient(l);
+      for (int q = 0; q < n * c.width(l + 1); q++) {
+        if ((z0[q] > 0) != (z1[q] > 0)) {
+          count++;
+          bound += Math.abs(dh[q]) * Math.abs(z1[q]);
+        }
+      }
+    }
+    if (fd) {
+      fdKink[slot] += bound;
+      fdKinks[slot] += count;
+    } else {
+      dirKink[slot] += bound;
+      dirKinks[slot] += count;
+    }
+  }
+
+  /** Up to {@code max} rows of {@code b}, evenly spaced, as a block of their own (targets kept). */
+  static Block firstRows(Block b, int max) {
+    int k = Math.min(max, b.rows);
+    double[] x = new double[k * b.features];
+    double[] t = b.targets == null ? null : new double[k * b.targetWidth];
+    for (int q = 0; q < k; q++) {
+      int r = (int) ((long) q * b.rows / k);
+      System.arraycopy(b.x, r * b.features, x, q * b.features, b.features);
+      if (t != null) {
+        System.arraycopy(b.targets, r * b.targetWidth, t, q * b.targetWidth, b.targetWidth);
+      }
+    }
+    return Block.of(k, b.features, x, b.targetWidth, t);
+  }
+
+  /** The perturbed forwards' buffers, reused from block to block (never shipped). */
+  private static final class Scratch {
+    final int capacity;
+    final double[][] z;
+    final double[][] h;
+    final double[][] mag;
+    final double[][] err;
+    final double[][] gammaBias;
+    final double[] y;
+
+    Scratch(LayerChain chain, int n) {
+      capacity = n;
+      int depth = chain.depth();
+      z = new double[depth][];
+      h = new double[depth][];
+      mag = new double[depth][];
+      err = new double[depth][];
+      gammaBias = new double[depth][];
+      for (int l = 0; l < depth; l++) {
+        z[l] = new double[n * chain.width(l + 1)];
+        h[l] = new double[n * chain.width(l + 1)];
+        mag[l] = new double[n * chain.width(l)];
+        err[l] = new double[n * chain.width(l + 1)];
+        gammaBias[l] = new double[chain.width(l + 1)];
+      }
+      y = new double[n * chain.outputDim()];
+    }
+
+    /** The whole forward of chain c from X (the directions: every layer moves). */
+    void forward(ChainPass base, LayerChain c, int n) {
+      WeightsAndBias p = c.layer(0);
+      Dense.multAddBias(base.input(0), n, p.inputDim, p.weights, p.outputDim, p.bias, z[0]);
+      continueFrom(base, c, 0, n);
+    }
+
+    /** From z_l as it stands in z[l]: h_l = σ(z_l), then layers l+1 … with chain c. */
+    void continueFrom(ChainPass base, LayerChain c, int l, int n) {
+      for (int k = l; k < c.depth() - 1; k++) {
+        c.activation.forward(z[k], h[k], n * c.width(k + 1));
+        WeightsAndBias p = c.layer(k + 1);
+        Dense.multAddBias(h[k], n, p.inputDim, p.weights, p.outputDim, p.bias, z[k + 1]);
+      }
+    }
+
+    double lossOf(double[] out, Block block, ChainProbePlan plan, int n) {
+      int m = plan.chain.outputDim();
+      System.arraycopy(out, 0, y, 0, n * m);
+      return plan.loss.lossSumAndGradientInPlace(y, block.targets, n, m);
+    }
+  }
+}
