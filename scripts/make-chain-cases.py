@@ -17,8 +17,8 @@ Sigmoid or GELU (exact erf form, PyTorch's default). Losses, each summed over ro
   huber      nn.HuberLoss(reduction="sum", delta=1.0)(Y, T)
 "mean" is Adjoint's: that sum divided once by the n rows (not PyTorch's per-element mean).
 Cases d{D}_{act}_{loss}_{reduction}/: dW{l}.npy, db{l}.npy per layer, loss.npy [1], Y.npy [n x m], dX.npy [n x d].
-Every depth and activation has squared with both reductions (at depth 1 the activation has no effect, the
-four are the same numbers); depth 3 with relu and gelu also has the other three losses.
+Every depth and activation has squared with both reductions (depth 1 has no activation: d1_none_*); depth 3
+with relu and gelu also has the other three losses.
 
     python3 scripts/make-chain-cases.py [--seed 17]
 """
@@ -80,7 +80,7 @@ losses = {
     "logistic": lambda Y: torch.nn.BCEWithLogitsLoss(reduction="sum")(Y, torch.tensor(P)),
     "huber": lambda Y: torch.nn.HuberLoss(reduction="sum", delta=1.0)(Y, torch.tensor(T)),
 }
-cases = [(D, act, "squared") for D in WIDTHS for act in ACTIVATIONS] \
+cases = [(1, "none", "squared")] + [(D, act, "squared") for D in WIDTHS if D > 1 for act in ACTIVATIONS] \
     + [(3, act, loss) for act in ("relu", "gelu") for loss in ("ce-label", "logistic", "huber")]
 
 
@@ -92,7 +92,7 @@ def sequential(layers, act):
         with torch.no_grad():
             linear.weight.copy_(torch.tensor(W.T))
             linear.bias.copy_(torch.tensor(b))
-        modules += [linear] + ([ACTIVATIONS[act]()] if l < len(layers) - 1 else [])
+        modules += [linear] + ([ACTIVATIONS[act]()] if l < len(layers) - 1 else [])  # one layer: act is unused
     return torch.nn.Sequential(*modules)
 
 
