@@ -10,7 +10,8 @@ import java.util.Random;
 
 /**
  * What the chain's checks evaluate on every block, fixed on the driver before the pass and broadcast with it:
- * the finite-difference entries (one per layer and more, W and b in turn) and their steps, the random
+ * the finite-difference entries (W of every layer, then b of every layer, … up to --fd-sample, at least one
+ * per layer) and their steps, the random
  * directions over all of θ, Freivalds' ±1 vectors per layer, and which blocks the reference recomputes.
  * Each difference is evaluated at ±h and ±h/2 (Richardson's estimate of its truncation needs both).
  */
@@ -32,7 +33,9 @@ public final class ChainProbePlan implements Serializable {
   final double[][][] dirB;
   final double dirStep;
   final LayerChain[][] dirChains;
+  /** Freivalds' vectors: r_q for layer q / {@link #freivaldsPerLayer}, of that layer's output width. */
   final double[][] freivalds;
+  final int freivaldsPerLayer;
   final WeightsAndBias[] absLayers;
   final int sampleBlocks;
   final int sampleRows;
@@ -46,7 +49,7 @@ public final class ChainProbePlan implements Serializable {
     Random rng = new Random(o.seed());
     int depth = chain.depth();
     boolean fd = o.runs(VerifyOptions.FINITE_DIFFERENCE);
-    int entries = fd ? Math.max(o.fdSample(), 2 * depth) : 0;
+    int entries = fd ? Math.max(o.fdSample(), depth) : 0;
     fdLayer = new int[entries];
     fdBias = new boolean[entries];
     fdIndex = new int[entries];
@@ -80,9 +83,10 @@ public final class ChainProbePlan implements Serializable {
         dirChains[v][s] = chain.plus(STEPS[s] * dirStep, dirW[v], dirB[v]);
       }
     }
-    freivalds = new double[o.runs(VerifyOptions.FREIVALDS) ? depth : 0][];
-    for (int l = 0; l < freivalds.length; l++) {
-      freivalds[l] = signs(rng, chain.width(l + 1));
+    freivaldsPerLayer = Math.max(1, o.probes());
+    freivalds = new double[o.runs(VerifyOptions.FREIVALDS) ? depth * freivaldsPerLayer : 0][];
+    for (int q = 0; q < freivalds.length; q++) {
+      freivalds[q] = signs(rng, chain.width(freivaldsLayer(q) + 1));
     }
     absLayers = new WeightsAndBias[depth];
     for (int l = 0; l < depth; l++) {
@@ -120,6 +124,11 @@ public final class ChainProbePlan implements Serializable {
   /** The chain the plan probes. */
   public LayerChain chain() {
     return chain;
+  }
+
+  /** The layer Freivalds' vector q probes. */
+  int freivaldsLayer(int q) {
+    return q / freivaldsPerLayer;
   }
 
   /** The number of finite-difference entries. */

@@ -77,9 +77,9 @@ public final class ChainProbeSum implements Serializable {
     frWMag = new double[f][];
     frB = new double[f];
     frBMag = new double[f];
-    for (int l = 0; l < f; l++) {
-      frW[l] = new double[plan.chain.width(l)];
-      frWMag[l] = new double[plan.chain.width(l)];
+    for (int q = 0; q < f; q++) {
+      frW[q] = new double[plan.chain.width(plan.freivaldsLayer(q))];
+      frWMag[q] = new double[frW[q].length];
     }
     keep = plan.sampleBlocks;
   }
@@ -162,11 +162,11 @@ public final class ChainProbeSum implements Serializable {
       dirKinks[v] += o.dirKinks[v];
     }
     lossRounding += o.lossRounding;
-    for (int l = 0; l < frW.length; l++) {
-      Dense.addInto(frW[l], o.frW[l]);
-      Dense.addInto(frWMag[l], o.frWMag[l]);
-      frB[l] += o.frB[l];
-      frBMag[l] += o.frBMag[l];
+    for (int q = 0; q < frW.length; q++) {
+      Dense.addInto(frW[q], o.frW[q]);
+      Dense.addInto(frWMag[q], o.frWMag[q]);
+      frB[q] += o.frB[q];
+      frBMag[q] += o.frBMag[q];
     }
     samples.addAll(o.samples);
     trim();
@@ -182,10 +182,11 @@ public final class ChainProbeSum implements Serializable {
 
   /** Freivalds per layer: Σ in_lᵀ·(G_l·r_l), Σ 1ᵀ·(G_l·r_l), and Σ|in_l|ᵀ·(|G_l|·1), Σ 1ᵀ|G_l|1 for the bound. */
   private void freivalds(ChainPass base, ChainProbePlan plan, int n) {
-    for (int l = 0; l < frW.length; l++) {
+    for (int q = 0; q < frW.length; q++) {
+      int l = plan.freivaldsLayer(q);
       double[] in = base.input(l);
       double[] g = base.preActivationGradient(l);
-      double[] r = plan.freivalds[l];
+      double[] r = plan.freivalds[q];
       int w = plan.chain.width(l);
       int wOut = plan.chain.width(l + 1);
       for (int i = 0; i < n; i++) {
@@ -196,12 +197,12 @@ public final class ChainProbeSum implements Serializable {
           gr += gij * r[j];
           ga += Math.abs(gij);
         }
-        frB[l] += gr;
-        frBMag[l] += ga;
+        frB[q] += gr;
+        frBMag[q] += ga;
         for (int k = 0; k < w; k++) {
           double x = in[i * w + k];
-          frW[l][k] += x * gr;
-          frWMag[l][k] += Math.abs(x) * ga;
+          frW[q][k] += x * gr;
+          frWMag[q][k] += Math.abs(x) * ga;
         }
       }
     }
@@ -276,8 +277,10 @@ public final class ChainProbeSum implements Serializable {
     scratch.continueFrom(base, c, l, n);
   }
 
+  /** The loss sum of the perturbed forward's output (which it overwrites by G: nothing reads it after). */
   private double outputLoss(Block block, ChainProbePlan plan, int n) {
-    return scratch.lossOf(scratch.z[plan.chain.depth() - 1], block, plan, n);
+    return plan.loss.lossSumAndGradientInPlace(scratch.z[plan.chain.depth() - 1], block.targets, n,
+        plan.chain.outputDim());
   }
 
   /**

@@ -136,29 +136,36 @@ public final class ChainVerification {
    */
   private void freivalds(ChainPartial sum, ChainProbeSum probes, List<CheckResult> out) {
     long n = sum.rowCount();
-    for (int l = 0; l < probes.frW.length; l++) {
+    int per = plan.freivaldsPerLayer;
+    for (int l = 0; l * per < probes.frW.length; l++) {
       int w = plan.chain.width(l);
       int wOut = plan.chain.width(l + 1);
-      double[] r = plan.freivalds[l];
-      double[] dwr = new double[w];
-      for (int i = 0; i < w; i++) {
-        for (int j = 0; j < wOut; j++) {
-          dwr[i] += sum.dWSum[l][i * wOut + j] * r[j];
-        }
-      }
       double c = 2 * Tolerances.gamma(n + 1, U) + 2 * Tolerances.gamma(wOut + 1, U);
-      double[] tol = new double[w];
-      for (int i = 0; i < w; i++) {
-        tol[i] = c * probes.frWMag[l][i];
+      double[] dwr = new double[w * per];
+      double[] ref = new double[w * per];
+      double[] tol = new double[w * per];
+      double[] dbr = new double[per];
+      double[] dbRef = new double[per];
+      double[] dbTol = new double[per];
+      for (int p = 0; p < per; p++) {
+        int q = l * per + p;
+        double[] r = plan.freivalds[q];
+        for (int i = 0; i < w; i++) {
+          for (int j = 0; j < wOut; j++) {
+            dwr[p * w + i] += sum.dWSum[l][i * wOut + j] * r[j];
+          }
+          ref[p * w + i] = probes.frW[q][i];
+          tol[p * w + i] = c * probes.frWMag[q][i];
+        }
+        for (int j = 0; j < wOut; j++) {
+          dbr[p] += sum.dbSum[l][j] * r[j];
+        }
+        dbRef[p] = probes.frB[q];
+        dbTol[p] = c * probes.frBMag[q];
       }
-      double dbr = 0;
-      for (int j = 0; j < wOut; j++) {
-        dbr += sum.dbSum[l][j] * r[j];
-      }
-      String scope = "layer " + l + ": one ±1 vector r of " + wOut;
-      out.add(CheckResult.normwise("freivalds", "dW" + l + "·r", dwr, probes.frW[l], tol, 0, scope));
-      out.add(CheckResult.normwise("freivalds", "db" + l + "·r", new double[] {dbr}, new double[] {probes.frB[l]},
-          new double[] {c * probes.frBMag[l]}, 0, scope));
+      String scope = "layer " + l + ": " + per + " random ±1 vector(s) r of " + wOut;
+      out.add(CheckResult.normwise("freivalds", "dW" + l + "·r", dwr, ref, tol, 0, scope));
+      out.add(CheckResult.normwise("freivalds", "db" + l + "·r", dbr, dbRef, dbTol, 0, scope));
     }
   }
 
