@@ -19,8 +19,12 @@ public final class ChainProbePlan implements Serializable {
   private static final long serialVersionUID = 1L;
   /** The offsets s of each difference: +h, −h, +h/2, −h/2. */
   static final double[] STEPS = {1, -1, 0.5, -0.5};
-  /** The base step 2⁻¹⁴·max(1, |θ|): balances rounding/h against truncation·h² (docs/chain.md). */
-  static final double STEP = 0x1p-14;
+  /**
+   * The base step 2⁻¹⁰·max(1, |θ|): the rounding bound of a chain's loss is pessimistic (worst case through
+   * every layer), so the step is larger than the single layer's 2⁻¹⁴, and truncation, estimated, stays below it
+   * (docs/chain.md gives the figures).
+   */
+  static final double STEP = 0x1p-10;
 
   final LayerChain chain;
   final Loss loss;
@@ -72,7 +76,13 @@ public final class ChainProbePlan implements Serializable {
       thetaMax = Math.max(thetaMax, Dense.maxAbs(chain.layer(l).weights));
       thetaMax = Math.max(thetaMax, Dense.maxAbs(chain.layer(l).bias));
     }
-    dirStep = STEP * thetaMax;
+    // a direction moves each z by Σ over its fan-in of ±h·in ≈ √w·h·|in|: its step is divided by √(max w) so that
+    // it moves z about as far as one entry's step does
+    int fanIn = 1;
+    for (int l = 0; l < depth; l++) {
+      fanIn = Math.max(fanIn, chain.width(l));
+    }
+    dirStep = STEP * thetaMax / Math.sqrt(fanIn);
     for (int v = 0; v < directions; v++) {
       for (int l = 0; l < depth; l++) {
         WeightsAndBias p = chain.layer(l);

@@ -252,7 +252,7 @@ public final class ChainProbeSum implements Serializable {
     double blockLoss = scratch.lossOf(y, block, plan, n);
     double absLoss = plan.loss.absLossSum(blockLoss, absY);
     return sum + (lb.lossRel() * absLoss + lb.lossY() * absY + lb.lossRowAbs() * n) * u
-        + Tolerances.gamma(n + 1, u) * absLoss;
+        + Tolerances.gamma((long) n * m + 1, u) * absLoss;
   }
 
   /** L of the block with entry k of θ moved by s (W_l[i,j] or b_l[j]). */

@@ -94,7 +94,7 @@ public final class ChainVerification {
       tol[e] = 2 * Math.abs(d1 - d2) + 4 * probes.lossRounding / h;
       kinks += probes.fdKinks[e];
     }
-    String scope = String.format(Locale.ROOT, "%d entries over %d layers, steps 2⁻¹⁴·max(1,|θ|) and half", k,
+    String scope = String.format(Locale.ROOT, "%d entries over %d layers, steps 2⁻¹⁰·max(1,|θ|) and half", k,
         plan.chain.depth()) + (plan.chain.activation.hasKink() ? ", " + kinks + " relu kink(s) crossed, corrected" : "");
     out.add(CheckResult.normwise("finite-difference", "dW, db entries", got, fd, tol, probeSeconds, scope));
   }

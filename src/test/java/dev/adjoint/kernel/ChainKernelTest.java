@@ -70,7 +70,37 @@ class ChainKernelTest {
   @Test
   void reluAtZeroAndExactGelu() {
     assertEquals(0.0, Activation.RELU.slope(0.0));
+    // the branch-free slope: 1 exactly for z > 0, 0 for ±0, negatives and NaN; the array forms agree with value/slope
+    double[] zs = {0.0, -0.0, Double.MIN_VALUE, -Double.MIN_VALUE, 1e-300, -1e-300, 3.5, -3.5, Double.MAX_VALUE,
+        Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN};
+    double[] want = {0, 0, 1, 0, 1, 0, 1, 0, 1, 1, 0, 0};
+    double[] h = new double[zs.length];
+    double[] p = new double[zs.length];
+    java.util.Arrays.fill(p, 2.0);
+    Activation.RELU.forward(zs, h, zs.length);
+    Activation.RELU.backward(zs, p, zs.length);
+    for (int i = 0; i < zs.length; i++) {
+      assertEquals(want[i], Activation.RELU.slope(zs[i]), "relu'(" + zs[i] + ")");
+      assertEquals(2 * want[i], p[i], "backward at " + zs[i]);
+      assertEquals(Activation.RELU.value(zs[i]), h[i], "forward at " + zs[i]);
+    }
+    assertTrue(Double.isNaN(Activation.RELU.value(Double.NaN)), "NaN propagates, as PyTorch's relu");
     assertEquals(0.0, Activation.RELU.value(-0.0));
+    // Φ against 18-digit values (mpmath's ncdf at 30 digits): within GELU's stated rounding, valueRounding·u
+    double[][] phi = {{-12, 1.776482112077679e-33}, {-10, 7.61985302416052607e-24}, {-8, 6.22096057427178412e-16},
+        {-6, 9.86587645037698141e-10}, {-4, 0.0000316712418331199213}, {-2, 0.0227501319481792072},
+        {-1, 0.158655253931457051}, {-0.3, 0.382088577811047367}, {0.3, 0.617911422188952633},
+        {1, 0.841344746068542949}, {2, 0.977249868051820793}, {4, 0.99996832875816688}, {6, 0.999999999013412355}};
+    for (double[] p : phi) {
+      double rel = Math.abs(NormalCdf.cdf(p[0]) - p[1]) / p[1];
+      assertTrue(rel <= Activation.GELU.valueRounding() * 0x1p-53, "Φ(" + p[0] + "): relative error " + rel);
+    }
+    // and against Commons Math's erfc every 1/1000 over [−12, 12], off the table's nodes, at 1e-13: Commons' own error
+    // reaches 2·10⁻¹⁴ at z = −12 (against the values above), the table's 5·10⁻¹⁵
+    for (double z = -12; z <= 12; z += 1e-3) {
+      double exact = 0.5 * Erf.erfc(-z / Math.sqrt(2));
+      assertEquals(exact, NormalCdf.cdf(z), 1e-13 * exact, "Φ(" + z + ")");
+    }
     for (double z = -5; z <= 5; z += 0.25) {
       double exact = z * 0.5 * (1 + Erf.erf(z / Math.sqrt(2)));
       assertEquals(exact, Activation.GELU.value(z), 1e-15 * Math.max(1, Math.abs(exact)), "gelu(" + z + ")");
