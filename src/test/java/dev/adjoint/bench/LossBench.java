@@ -1,7 +1,5 @@
 package dev.adjoint.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.adjoint.blas.BlasInfo;
 import dev.adjoint.data.BlockReader;
 import dev.adjoint.job.Aggregation;
@@ -13,16 +11,13 @@ import dev.adjoint.kernel.Gradients;
 import dev.adjoint.kernel.Loss;
 import dev.adjoint.kernel.Reduction;
 import dev.adjoint.kernel.WeightsAndBias;
-import java.io.File;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -31,7 +26,6 @@ import org.apache.spark.ml.linalg.DenseMatrix;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.optim.aggregator.MultinomialLogisticBlockAggregator;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 
 /**
@@ -47,8 +41,7 @@ import org.apache.spark.storage.StorageLevel;
  *       loss and gradient divided by the weight sum, destroy the broadcast. No standardization, intercept on.
  * </ul>
  * The two results are compared (Adjoint's mean-reduced dW against MLlib's gradient, whose layout is
- * Adjoint's W then b: MllibAggregatorTest) and the difference reported. Synthetic data: X uniform with unit
- * variance, labels uniform over the K classes, W scaled by 1/√d; seeded per partition.
+ * Adjoint's W then b: MllibAggregatorTest) and the difference reported. Synthetic data: {@link SyntheticBlocks}.
  * Not a test (timings belong in benchmarks): {@code scripts/bench losses} runs it as
  * <pre>
  * java -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" \
@@ -58,8 +51,6 @@ import org.apache.spark.storage.StorageLevel;
 public final class LossBench {
   private LossBench() {}
 
-  /** Partitions hold at most this many bytes of X and G (as scripts/bench's parts_for), in multiples of the cores. */
-  private static final long PARTITION_BYTES = 512L << 20;
   private static final int TREE_DEPTH = 2;
 
   record Shape(int rows, int dim, int classes) implements java.io.Serializable {
@@ -91,38 +82,23 @@ public final class LossBench {
     if (shapes.isEmpty()) {
       shapes = List.of(new Shape(200_000, 512, 256), new Shape(2_000_000, 64, 16));
     }
-    SparkSession spark = SparkSession.builder().master(System.getProperty("spark.master", "local[*]"))
-        .appName("loss-bench").config("spark.ui.enabled", "false").getOrCreate();
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    List<Map<String, Object>> results = new ArrayList<>();
-    try {
-      for (Shape shape : shapes) {
-        results.addAll(run(jsc, shape, passes));
-      }
-    } finally {
-      spark.stop();
-    }
-    if (json != null) {
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(new File(json), results);
-    }
+    final int k = passes;
+    BenchJvm.run("loss-bench", shapes, (jsc, shape) -> run(jsc, shape, k), json);
   }
 
   /** Both systems on one shape: one result each. */
   static List<Map<String, Object>> run(JavaSparkContext jsc, Shape s, int passes) {
-    int cores = jsc.defaultParallelism();
-    long bytes = 8L * s.rows * (s.dim + s.classes);
-    int partitions = (int) (cores * ((bytes + cores * PARTITION_BYTES - 1) / (cores * PARTITION_BYTES)));
+    int partitions = SyntheticBlocks.partitions(jsc.defaultParallelism(), s.rows, s.dim, s.classes);
     int blockRows = BlockReader.rowsForBytes(BlockReader.DEFAULT_BLOCK_BYTES, s.dim, s.classes);
-    JavaRDD<Block> blocks = jsc.parallelize(IntStream.range(0, partitions).boxed().toList(), partitions)
-        .mapPartitionsWithIndex((index, it) -> generate(s, partitions, index, blockRows), true)
-        .setName("loss bench blocks").persist(StorageLevel.MEMORY_ONLY());
+    JavaRDD<Block> blocks = SyntheticBlocks.cached(jsc, s.rows, s.dim, s.classes, partitions, blockRows,
+        "loss bench blocks");
     // the same arrays as MLlib's blocks: labels, unit weights (empty, as InstanceBlock.fromInstances makes
     // them when every weight is 1) and X_block row-major (a transposed DenseMatrix, as the aggregator requires)
     JavaRDD<InstanceBlock> instances = blocks.map(b -> new InstanceBlock(b.targets, new double[0],
         new DenseMatrix(b.rows, b.features, b.x, true))).setName("loss bench instance blocks")
         .persist(StorageLevel.MEMORY_ONLY());
     long rows = instances.map(b -> (long) b.size()).reduce(Long::sum);  // fills both caches
-    WeightsAndBias p = weights(s);
+    WeightsAndBias p = SyntheticBlocks.uniform(new SplittableRandom(16), s.dim, s.classes);
     Broadcast<double[]> inverseStd = jsc.broadcast(filled(s.dim, 1.0));
     Broadcast<double[]> scaledMean = jsc.broadcast(new double[s.dim]);
     System.out.printf(Locale.ROOT, "%d × %d → %d classes, %d partitions, %d rows per block, %d rows cached; BLAS %s%n",
@@ -185,42 +161,6 @@ public final class LossBench {
     } finally {
       coefficients.destroy();
     }
-  }
-
-  /** One partition's rows of the synthetic table, in blocks of {@code blockRows}, seeded by the partition. */
-  private static Iterator<Block> generate(Shape s, int partitions, int index, int blockRows) {
-    long start = (long) s.rows * index / partitions;
-    long end = (long) s.rows * (index + 1) / partitions;
-    SplittableRandom rng = new SplittableRandom(1600 + index);
-    double scale = Math.sqrt(3);  // uniform(−√3, √3): unit variance
-    List<Block> out = new ArrayList<>();
-    for (long r = start; r < end; r += blockRows) {
-      int n = (int) Math.min(blockRows, end - r);
-      double[] x = new double[n * s.dim];
-      for (int k = 0; k < x.length; k++) {
-        x[k] = scale * (2 * rng.nextDouble() - 1);
-      }
-      double[] labels = new double[n];
-      for (int i = 0; i < n; i++) {
-        labels[i] = rng.nextInt(s.classes);
-      }
-      out.add(Block.of(n, s.dim, x, 1, labels));
-    }
-    return out.iterator();
-  }
-
-  /** W [d×K] with entries of variance 1/d (logits of unit variance), b of variance ⅓. */
-  private static WeightsAndBias weights(Shape s) {
-    SplittableRandom rng = new SplittableRandom(16);
-    double[] w = new double[s.dim * s.classes];
-    for (int k = 0; k < w.length; k++) {
-      w[k] = Math.sqrt(3.0 / s.dim) * (2 * rng.nextDouble() - 1);
-    }
-    double[] b = new double[s.classes];
-    for (int k = 0; k < b.length; k++) {
-      b[k] = 2 * rng.nextDouble() - 1;
-    }
-    return new WeightsAndBias(s.dim, s.classes, w, b);
   }
 
   private static Map<String, Object> result(String name, Shape s, double[] seconds, int partitions, int blockRows,
