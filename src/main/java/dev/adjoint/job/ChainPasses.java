@@ -218,7 +218,7 @@ public final class ChainPasses implements AutoCloseable {
         int m = state.chain().outputDim();
         state.forward(block);
         y = java.util.Arrays.copyOf(state.output(), block.rows * m);
-        state.lossAndGradient(loss, kernel);
+        state.lossAndGradient(loss);
         Dense.scale(state.preActivationGradient(state.chain().depth() - 1), block.rows * m, gradientScale);
         dx = new double[block.rows * state.chain().inputDim()];
         state.backward(kernel, dw, db, dx);

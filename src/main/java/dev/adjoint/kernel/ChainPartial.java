@@ -65,7 +65,7 @@ public final class ChainPartial implements Serializable {
     }
     long t0 = metrics == null ? 0 : System.nanoTime();
     state.forward(block);
-    lossSum.add(state.lossAndGradient(loss, kernel));
+    lossSum.add(state.lossAndGradient(loss));
     long t1 = metrics == null ? 0 : System.nanoTime();
     int depth = dWSum.length;
     if (dwBlock == null) {

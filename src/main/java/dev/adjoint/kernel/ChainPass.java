@@ -77,7 +77,7 @@ public final class ChainPass {
   /**
    * The loss at the output: G_{L−1} = ∂L/∂Y (sums, unscaled) beside Y, and the block's loss sum.
    */
-  public double lossAndGradient(Loss loss, ChainKernel kernel) {
+  public double lossAndGradient(Loss loss) {
     int m = chain.outputDim();
     LinearLayer.requireTargets(block, loss, m);
     double[] gOut = g[chain.depth() - 1];

@@ -92,7 +92,7 @@ final class ChainLayerTimes {
         t0 = System.nanoTime();
         at[step(l, 1)] = t0 - t1;
       }
-      state.lossAndGradient(lossFn, k);
+      state.lossAndGradient(lossFn);
       long t1 = System.nanoTime();
       at[LOSS] = t1 - t0;
       for (int l = 0; l < depth; l++) {  // as ChainPartial.add: the block's sums start at zero

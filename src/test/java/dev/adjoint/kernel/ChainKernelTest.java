@@ -91,9 +91,9 @@ class ChainKernelTest {
         {-6, 9.86587645037698141e-10}, {-4, 0.0000316712418331199213}, {-2, 0.0227501319481792072},
         {-1, 0.158655253931457051}, {-0.3, 0.382088577811047367}, {0.3, 0.617911422188952633},
         {1, 0.841344746068542949}, {2, 0.977249868051820793}, {4, 0.99996832875816688}, {6, 0.999999999013412355}};
-    for (double[] p : phi) {
-      double rel = Math.abs(NormalCdf.cdf(p[0]) - p[1]) / p[1];
-      assertTrue(rel <= Activation.GELU.valueRounding() * 0x1p-53, "Φ(" + p[0] + "): relative error " + rel);
+    for (double[] pt : phi) {
+      double rel = Math.abs(NormalCdf.cdf(pt[0]) - pt[1]) / pt[1];
+      assertTrue(rel <= Activation.GELU.valueRounding() * 0x1p-53, "Φ(" + pt[0] + "): relative error " + rel);
     }
     // and against Commons Math's erfc every 1/1000 over [−12, 12], off the table's nodes, at 1e-13: Commons' own error
     // reaches 2·10⁻¹⁴ at z = −12 (against the values above), the table's 5·10⁻¹⁵
