@@ -158,9 +158,23 @@ final class RunCommand implements Callable<Integer> {
           + "between layers; give W0.npy,W1.npy,… or --layers for a chain)");
     }
     return new RunOptions(in.table(), wb.weights(), wb.bias(), layer.seed, layer.outDim, in.loss(), reduction(),
-        spark.partitions, spark.treeDepth, spark.blockRows, (long) (spark.blockMb * (1 << 20)), output.dir,
+        spark.partitions, spark.treeDepth, spark.blockRows, blockBytes(chain != null), output.dir,
         output.overwrite, output.writeActivations, output.showRows, layer.precision, spark.cache, spark.aggregation,
         input.skipInvalid(spec), verification.options(spec), chain);
+  }
+
+  /** A chain's block holds its forward and backward state beside X: its default budget is larger. */
+  static final double CHAIN_BLOCK_MB = 32;
+
+  /**
+   * Bytes per block: --block-mb as given; without it, 4 MB of X for one layer and {@value #CHAIN_BLOCK_MB} MB of X
+   * and state for a chain (a 512 → 256 → 256 → 10 chain then gets about 1600 rows per block, enough for full-speed
+   * GEMMs; a 4 MB budget gave it 203).
+   */
+  private long blockBytes(boolean chain) {
+    boolean given = spec.commandLine() != null && spec.commandLine().getParseResult() != null
+        && spec.commandLine().getParseResult().hasMatchedOption("--block-mb");
+    return (long) ((chain && !given ? CHAIN_BLOCK_MB : spark.blockMb) * (1 << 20));
   }
 
   /** The first path of a comma-separated list (a chain's W files share a file system), or null. */

@@ -46,7 +46,7 @@ class SparkOptions {
     @Option(names = "--partitions", paramLabel = "N", order = 2, description = "Repartition the input into N partitions (default: as read).")
     int partitions;
 
-    @Option(names = "--block-mb", paramLabel = "MB", defaultValue = "4", order = 4, description = "Target MB per block of X (a chain: of X and the block's forward and backward state; default: ${DEFAULT-VALUE}).")
+    @Option(names = "--block-mb", paramLabel = "MB", defaultValue = "4", order = 4, description = "Target MB per block of X (default: ${DEFAULT-VALUE}); a chain: of X and the block's forward and backward state (default: 32).")
     double blockMb;
 
     @Option(names = "--tree-depth", paramLabel = "K", defaultValue = "2", order = 5, description = "Depth of the tree that merges the partials, fixed or Spark's (default: ${DEFAULT-VALUE}).")
