@@ -1,6 +1,7 @@
 package dev.adjoint.cli;
 
 import dev.adjoint.data.ColumnSource;
+import dev.adjoint.data.SchemaPeek;
 import dev.adjoint.data.TableSpec;
 import dev.adjoint.kernel.Loss;
 import dev.adjoint.kernel.Precision;
@@ -112,6 +113,21 @@ final class RunCommand implements Callable<Integer> {
     if (input.path == null && loss != null && loss.needsTargets() && table.targets() == null) {
       throw Usage.error(spec, "--loss " + loss.cliName() + " needs targets, and the golden case (no --input) has none: "
           + "give --input with --target-cols, --target-prefix or --target-col");
+    }
+    if (input.path != null && loss != null && loss.needsTargets() && table.targets() == null) {
+      // the default targets column, looked for in the CSV header or Parquet footer before Spark starts
+      // a local path is looked at with java.nio alone: a Hadoop Configuration starts logging, half a second
+      boolean remote = input.path.contains("://") && !input.path.startsWith("file:");
+      org.apache.hadoop.conf.Configuration conf = remote ? new org.apache.hadoop.conf.Configuration() : null;
+      String path = remote ? InputOptions.dataFolder(conf, input.path)
+          : java.nio.file.Files.isDirectory(java.nio.file.Path.of(input.path.replaceFirst("^file:", ""), "data"))
+              ? input.path + "/data" : input.path;
+      TableSpec peeked = new TableSpec(path, table.format(), table.features(), null, table.idColumn());
+      SchemaPeek.columns(conf, peeked).ifPresent(names -> {
+        if (!SchemaPeek.hasDefaultTargets(names)) {
+          throw Usage.error(spec, RunSteps.missingTargets(loss) + " (" + path + " has no 'targets' column)");
+        }
+      });
     }
     reduction();
     input.skipInvalid(spec);

@@ -202,10 +202,15 @@ public final class RunSteps {
 
   static void requireTargets(RunOptions o, Table table) {
     if (o.loss().needsTargets() && !table.hasTargets) {
-      throw new InputException("--loss " + o.loss().cliName() + " needs targets: give --target-cols, --target-prefix or "
-          + "--target-col" + (o.loss().kind() == dev.adjoint.kernel.Loss.Kind.CROSS_ENTROPY ? " (probabilities), or "
-          + "--label-col (class indices)" : ""));
+      throw new InputException(missingTargets(o.loss()));
     }
+  }
+
+  /** What a loss that needs targets says when the input has none (before Spark starts, or after, alike). */
+  public static String missingTargets(dev.adjoint.kernel.Loss loss) {
+    return "--loss " + loss.cliName() + " needs targets: give --target-cols, --target-prefix or --target-col"
+        + (loss.kind() == dev.adjoint.kernel.Loss.Kind.CROSS_ENTROPY ? " (probabilities), or --label-col (class indices)"
+        : "");
   }
 
   static StructType activationSchema(Table t) {

@@ -59,6 +59,13 @@ class YarnClusterIT {
 
   private static TestHdfs hdfs;
   private static MiniYARNCluster yarn;
+  /**
+   * The ResourceManager's and NodeManagers' web apps each install Guice's servlet filter, whose java.util.logging
+   * then warns "Multiple Servlet injectors detected" (harmless in a minicluster: its own daemons share one JVM).
+   * Held here so that the logger, weakly referenced by JUL, keeps its level.
+   */
+  private static final java.util.logging.Logger GUICE_FILTER =
+      java.util.logging.Logger.getLogger("org.apache.hadoop.shaded.com.google.inject.servlet.GuiceFilter");
   private static Path hadoopConf;
   private static String data;  // hdfs://…/gen: data/, W.npy, b.npy
   private static byte[] localDw;
@@ -98,6 +105,7 @@ class YarnClusterIT {
     conf.setInt("yarn.resourcemanager.am.max-attempts", 1);
     // what a node's environment gives every container: a JDK, told to start fast (below)
     conf.set("yarn.nodemanager.admin-env", "JAVA_HOME=" + System.getProperty("java.home") + ",JAVA_TOOL_OPTIONS=" + FAST_START);
+    GUICE_FILTER.setLevel(java.util.logging.Level.SEVERE);
     yarn = new MiniYARNCluster("adjoint-yarn-it", 2, 1, 1);
     yarn.init(conf);
     yarn.start();
