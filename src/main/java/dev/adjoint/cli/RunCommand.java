@@ -8,10 +8,11 @@ import dev.adjoint.kernel.Precision;
 import dev.adjoint.kernel.Reduction;
 import dev.adjoint.run.ChainResult;
 import dev.adjoint.run.ChainSteps;
+import dev.adjoint.run.ChainSpec;
 import dev.adjoint.run.RunOptions;
-import dev.adjoint.verify.VerifyOptions;
 import dev.adjoint.run.RunResult;
 import dev.adjoint.run.RunSteps;
+import dev.adjoint.verify.VerifyOptions;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -115,19 +116,7 @@ final class RunCommand implements Callable<Integer> {
           + "give --input with --target-cols, --target-prefix or --target-col");
     }
     if (input.path != null && loss != null && loss.needsTargets() && table.targets() == null) {
-      // the default targets column, looked for in the CSV header or Parquet footer before Spark starts
-      // a local path is looked at with java.nio alone: a Hadoop Configuration starts logging, half a second
-      boolean remote = input.path.contains("://") && !input.path.startsWith("file:");
-      org.apache.hadoop.conf.Configuration conf = remote ? new org.apache.hadoop.conf.Configuration() : null;
-      String path = remote ? InputOptions.dataFolder(conf, input.path)
-          : java.nio.file.Files.isDirectory(java.nio.file.Path.of(input.path.replaceFirst("^file:", ""), "data"))
-              ? input.path + "/data" : input.path;
-      TableSpec peeked = new TableSpec(path, table.format(), table.features(), null, table.idColumn());
-      SchemaPeek.columns(conf, peeked).ifPresent(names -> {
-        if (!SchemaPeek.hasDefaultTargets(names)) {
-          throw Usage.error(spec, RunSteps.missingTargets(loss) + " (" + path + " has no 'targets' column)");
-        }
-      });
+      requireDefaultTargets(loss, table);
     }
     reduction();
     input.skipInvalid(spec);
@@ -168,7 +157,7 @@ final class RunCommand implements Callable<Integer> {
       System.err.println("adjoint: W from " + wb.weights() + ", b from " + (wb.bias() != null ? wb.bias() : "zeros")
           + " (beside the input; --weights or --out-dim choose another)");
     }
-    dev.adjoint.run.ChainSpec chain = layer.chain(spec);
+    ChainSpec chain = layer.chain(spec);
     if (chain == null && layer.activation != null) {
       System.err.println("adjoint: --activation " + layer.activation + " has no effect on a single layer (it applies "
           + "between layers; give W0.npy,W1.npy,… or --layers for a chain)");
@@ -177,6 +166,25 @@ final class RunCommand implements Callable<Integer> {
         spark.partitions, spark.treeDepth, spark.blockRows, blockBytes(chain != null), output.dir,
         output.overwrite, output.writeActivations, output.showRows, layer.precision, spark.cache, spark.aggregation,
         input.skipInvalid(spec), verification.options(spec), chain);
+  }
+
+  /**
+   * The default targets column, looked for in the CSV header or Parquet footer before Spark starts (a local path
+   * with java.nio alone: a Hadoop Configuration starts the logging framework, half a second). When the columns
+   * cannot be read that cheaply, Spark's reader decides later, with the same message.
+   */
+  private void requireDefaultTargets(Loss loss, TableSpec table) {
+    boolean remote = input.path.contains("://") && !input.path.startsWith("file:");
+    org.apache.hadoop.conf.Configuration conf = remote ? new org.apache.hadoop.conf.Configuration() : null;
+    String path = remote ? InputOptions.dataFolder(conf, input.path)
+        : java.nio.file.Files.isDirectory(java.nio.file.Path.of(input.path.replaceFirst("^file:", ""), "data"))
+            ? input.path + "/data" : input.path;
+    TableSpec peeked = new TableSpec(path, table.format(), table.features(), null, table.idColumn());
+    SchemaPeek.columns(conf, peeked).ifPresent(names -> {
+      if (!SchemaPeek.hasDefaultTargets(names)) {
+        throw Usage.error(spec, RunSteps.missingTargets(loss) + " (" + path + " has no 'targets' column)");
+      }
+    });
   }
 
   /** A chain's block holds its forward and backward state beside X: its default budget is larger. */

@@ -137,7 +137,7 @@ public final class ChainProbeSum implements Serializable {
     }
     long key = plan.sampleKey(partition, index);
     if (keep > 0 && (samples.size() < keep || key < samples.get(samples.size() - 1).key)) {
-      Block rows = firstRows(block, plan.sampleRows);
+      Block rows = spacedRows(block, plan.sampleRows);
       ChainPartial partial = ChainPartial.empty(plan.chain.widths())
           .add(rows, new ChainPass(plan.chain), plan.loss, plan.kernel, null, null);
       samples.add(new Sample(key, rows, partial));
@@ -312,7 +312,7 @@ public final class ChainProbeSum implements Serializable {
   }
 
   /** Up to {@code max} rows of {@code b}, evenly spaced, as a block of their own (targets kept). */
-  static Block firstRows(Block b, int max) {
+  static Block spacedRows(Block b, int max) {
     int k = Math.min(max, b.rows);
     double[] x = new double[k * b.features];
     double[] t = b.targets == null ? null : new double[k * b.targetWidth];
