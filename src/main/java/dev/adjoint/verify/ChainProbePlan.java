@@ -141,6 +141,12 @@ public final class ChainProbePlan implements Serializable {
     return q / freivaldsPerLayer;
   }
 
+  /** The column of z the finite-difference entry k moves: j of W_l[i, j] or of b_l[j]. */
+  int fdColumn(int k) {
+    int m = chain.layer(fdLayer[k]).outputDim;
+    return fdBias[k] ? fdIndex[k] : fdIndex[k] % m;
+  }
+
   /** The number of finite-difference entries. */
   int entries() {
     return fdLayer.length;

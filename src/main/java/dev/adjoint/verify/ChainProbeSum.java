@@ -116,7 +116,7 @@ public final class ChainProbeSum implements Serializable {
     for (int k = 0; k < plan.entries(); k++) {
       for (int s = 0; s < ChainProbePlan.STEPS.length; s++) {
         fdLoss[k][s].add(entryLoss(block, base, plan, k, ChainProbePlan.STEPS[s] * plan.fdStep[k]));
-        fdCorrection[k][s] += kinks(base, plan.chain, plan.fdLayer[k], n, fdKinks, k);
+        fdCorrection[k][s] += kinks(base, plan.chain, plan.fdLayer[k], plan.fdColumn(k), n, fdKinks, k);
       }
     }
     for (int v = 0; v < plan.dirChains.length; v++) {
@@ -132,7 +132,7 @@ public final class ChainProbeSum implements Serializable {
         }
         scratch.continueFrom(base, c, 0, n);
         dirLoss[v][s].add(outputLoss(block, plan, n));
-        dirCorrection[v][s] += kinks(base, c, 0, n, dirKinks, v);
+        dirCorrection[v][s] += kinks(base, c, 0, -1, n, dirKinks, v);
       }
     }
     long key = plan.sampleKey(partition, index);
@@ -265,7 +265,10 @@ public final class ChainProbeSum implements Serializable {
     return outputLoss(block, plan, block.rows);
   }
 
-  /** The perturbed forward from layer l: z'_l = z_l + s·in_l[:, i] in column j (i = −1: + s, the bias), then on. */
+  /**
+   * The perturbed forward from layer l: z'_l = z_l + s·in_l[:, i] in column j (i = −1: + s, the bias); then
+   * z'_{l+1} = z_{l+1} + (σ(z'_l) − h_l)[:, j]·W_{l+1}[j, :], and the layers above in full.
+   */
   private void fdLossFrom(Block block, ChainPass base, LayerChain c, int l, WeightsAndBias p, int i, int j, double s) {
     int n = block.rows;
     double[] z = scratch.z[l];
@@ -274,7 +277,25 @@ public final class ChainProbeSum implements Serializable {
     for (int r = 0; r < n; r++) {
       z[r * p.outputDim + j] += i < 0 ? s : s * in[r * p.inputDim + i];
     }
-    scratch.continueFrom(base, c, l, n);
+    if (l == c.depth() - 1) {
+      return;
+    }
+    // only column j of h_l moves, so the layer above moves by a rank-one update, Δh_j ⊗ W_{l+1}[j, :], not a GEMM;
+    // the layers above it move everywhere and run in full
+    WeightsAndBias above = c.layer(l + 1);
+    double[] h0 = base.input(l + 1);
+    double[] z0 = base.preActivation(l + 1);
+    double[] z1 = scratch.z[l + 1];
+    System.arraycopy(z0, 0, z1, 0, n * above.outputDim);
+    for (int r = 0; r < n; r++) {
+      double dh = c.activation.value(z[r * p.outputDim + j]) - h0[r * p.outputDim + j];
+      if (dh != 0) {
+        for (int k = 0; k < above.outputDim; k++) {
+          z1[r * above.outputDim + k] += dh * above.weights[j * above.outputDim + k];
+        }
+      }
+    }
+    scratch.continueFrom(base, c, l + 1, n);
   }
 
   /** The loss sum of the perturbed forward's output (which it overwrites by G: nothing reads it after). */
@@ -284,12 +305,12 @@ public final class ChainProbeSum implements Serializable {
   }
 
   /**
-   * For relu: the hidden pre-activations of the perturbed forward (layers ≥ {@code from}) on the other side of
-   * 0 from θ's, counted into {@code counts[slot]}; returns their first-order effect on the loss, Σ ∂L/∂h·Δ with
+   * For relu: the hidden pre-activations of the perturbed forward (layers ≥ {@code from}; at layer {@code from}
+   * only {@code column} when it is ≥ 0) on the other side of 0 from θ's, counted into {@code counts[slot]}; returns their first-order effect on the loss, Σ ∂L/∂h·Δ with
    * Δ = relu(z') − (the branch θ's z is on, continued to z'): −z' where θ's z was on, z' where it was off. Taking
    * it off the perturbed loss leaves the loss along θ's own branch, whose derivative backprop computes.
    */
-  private double kinks(ChainPass base, LayerChain c, int from, int n, long[] counts, int slot) {
+  private double kinks(ChainPass base, LayerChain c, int from, int column, int n, long[] counts, int slot) {
     if (!c.activation.hasKink()) {
       return 0;
     }
@@ -299,7 +320,11 @@ public final class ChainProbeSum implements Serializable {
       double[] z0 = base.preActivation(l);
       double[] z1 = scratch.z[l];
       double[] dh = base.hiddenGradient(l);
-      for (int q = 0; q < n * c.width(l + 1); q++) {
+      int w = c.width(l + 1);
+      // at the entry's own layer only its column moved
+      int first = l == from && column >= 0 ? column : 0;
+      int step = l == from && column >= 0 ? w : 1;
+      for (int q = first; q < n * w; q += step) {
         boolean on = z0[q] > 0;
         if (on != (z1[q] > 0)) {
           count++;
