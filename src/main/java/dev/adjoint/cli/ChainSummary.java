@@ -14,14 +14,7 @@ final class ChainSummary {
   static void print(PrintStream out, RunOptions o, ChainResult r) {
     out.printf(Locale.ROOT, "Adjoint: chain %s over n=%d rows; loss %s, reduction %s%n", r.chain(), r.rows(),
         o.loss().cliName(), o.reduction().cliName());
-    out.printf(Locale.ROOT, "  input    %s (%s, read as %s), features from %s%s%n", o.input().path(),
-        o.input().format().name().toLowerCase(Locale.ROOT), r.readPath(), o.input().features().describe(),
-        o.input().targets() == null ? "" : ", targets from " + o.input().targets().describe());
-    out.printf(Locale.ROOT, "  layout   %d partition(s), blocks of ≤ %d rows (%d block(s)), %s tree of depth %d%n",
-        r.partitions(), r.blockRows(), r.metrics().blockCount(), o.aggregation().cliName(), o.treeDepth());
-    if (r.metrics().skippedRows() > 0) {
-      out.printf(Locale.ROOT, "  skipped  %d row(s) holding NaN or ±Inf (--on-invalid skip)%n", r.metrics().skippedRows());
-    }
+    Summary.printInputAndLayout(out, o, r.readPath(), r.partitions(), r.blockRows(), r.metrics());
     out.printf(Locale.ROOT, "  loss     L = %s%n", Summary.num(r.loss()));
     if (!r.shownActivations().isEmpty()) {
       out.printf(Locale.ROOT, "  Y  [%d×%d]  (rows by %s)%n", r.shownActivations().size(), r.chain().outputDim(), r.idColumn());

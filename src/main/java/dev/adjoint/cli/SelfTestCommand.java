@@ -3,6 +3,7 @@ package dev.adjoint.cli;
 import dev.adjoint.run.ChainSelfTest;
 import dev.adjoint.run.SelfTest;
 import dev.adjoint.run.Sensitivity;
+import dev.adjoint.verify.CheckResult;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -69,18 +70,8 @@ final class SelfTestCommand implements Callable<Integer> {
       System.out.printf(Locale.ROOT, "%-52s %-11s %-18s %-12s %-10s%n", "planted bug", "reference", "finite-difference",
           "directional", "freivalds");
       for (SelfTest.Row row : table) {
-        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-52s", row.bug().description));
-        int[] widths = {11, 18, 12, 10};
-        int c = 0;
-        for (Map.Entry<String, Boolean> e : SelfTest.verdicts(row).entrySet()) {
-          String cell = row.bug() == SelfTest.Bug.NONE ? (e.getValue() ? "FAILED" : "passes")
-              : (e.getValue() ? "caught" : "-");
-          line.append(' ').append(String.format(Locale.ROOT, "%-" + widths[c++] + "s", cell));
-        }
-        System.out.println(line);
-        if (Main.verbose(spec)) {
-          Summary.printChecks(System.out, row.results());
-        }
+        verdictRow(String.format(Locale.ROOT, "%-52s", row.bug().description), row.bug() == SelfTest.Bug.NONE,
+            row.results());
       }
       List<SelfTest.LossRow> losses = SelfTest.runLosses(JavaSparkContext.fromSparkContext(session.session().sparkContext()),
           rows, dim, partitions, testCase.seed);
@@ -88,17 +79,7 @@ final class SelfTestCommand implements Callable<Integer> {
       System.out.printf(Locale.ROOT, "%-16s %-42s %-11s %-18s %-12s %-10s%n", "loss", "planted bug", "reference",
           "finite-difference", "directional", "freivalds");
       for (SelfTest.LossRow row : losses) {
-        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-16s %-42s", row.loss(), row.bug()));
-        int[] widths = {11, 18, 12, 10};
-        int c = 0;
-        for (Map.Entry<String, Boolean> e : SelfTest.verdicts(row.results()).entrySet()) {
-          String cell = row.correct() ? (e.getValue() ? "FAILED" : "passes") : (e.getValue() ? "caught" : "-");
-          line.append(' ').append(String.format(Locale.ROOT, "%-" + widths[c++] + "s", cell));
-        }
-        System.out.println(line);
-        if (Main.verbose(spec)) {
-          Summary.printChecks(System.out, row.results());
-        }
+        verdictRow(String.format(Locale.ROOT, "%-16s %-42s", row.loss(), row.bug()), row.correct(), row.results());
       }
       List<ChainSelfTest.Row> chain = ChainSelfTest.run(JavaSparkContext.fromSparkContext(session.session().sparkContext()),
           rows, dim, partitions, testCase.seed);
@@ -106,23 +87,31 @@ final class SelfTestCommand implements Callable<Integer> {
       System.out.printf(Locale.ROOT, "%-59s %-11s %-18s %-12s %-10s%n", "planted bug", "reference", "finite-difference",
           "directional", "freivalds");
       for (ChainSelfTest.Row row : chain) {
-        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-59s", row.bug()));
-        int[] widths = {11, 18, 12, 10};
-        int c = 0;
-        for (Map.Entry<String, Boolean> e : SelfTest.verdicts(row.results()).entrySet()) {
-          String cell = row.correct() ? (e.getValue() ? "FAILED" : "passes") : (e.getValue() ? "caught" : "-");
-          line.append(' ').append(String.format(Locale.ROOT, "%-" + widths[c++] + "s", cell));
-        }
-        System.out.println(line);
-        if (Main.verbose(spec)) {
-          Summary.printChecks(System.out, row.results());
-        }
+        verdictRow(String.format(Locale.ROOT, "%-59s", row.bug()), row.correct(), row.results());
       }
       boolean ok = SelfTest.allCaught(table) && SelfTest.allLossesCaught(losses) && ChainSelfTest.allCaught(chain);
       System.out.println();
       System.out.println(ok ? "every planted bug is caught by at least one check; the correct layer passes every check"
           : "SELF-TEST FAILED: a bug went uncaught or the correct layer failed a check (run with --verbose)");
       return ok ? ExitCodes.OK : ExitCodes.VERIFICATION_FAILED;
+    }
+  }
+
+  /**
+   * One row of a self-test table: its label, then per check "caught" or "-" for a planted bug, "passes" or
+   * "FAILED" for the correct code; with --verbose every comparison below it.
+   */
+  private void verdictRow(String label, boolean correct, List<CheckResult> results) {
+    StringBuilder line = new StringBuilder(label);
+    int[] widths = {11, 18, 12, 10};
+    int c = 0;
+    for (Map.Entry<String, Boolean> e : SelfTest.verdicts(results).entrySet()) {
+      String cell = correct ? (e.getValue() ? "FAILED" : "passes") : (e.getValue() ? "caught" : "-");
+      line.append(' ').append(String.format(Locale.ROOT, "%-" + widths[c++] + "s", cell));
+    }
+    System.out.println(line);
+    if (Main.verbose(spec)) {
+      Summary.printChecks(System.out, results);
     }
   }
 

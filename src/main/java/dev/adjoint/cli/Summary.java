@@ -3,6 +3,7 @@ package dev.adjoint.cli;
 import dev.adjoint.blas.BlasInfo;
 import dev.adjoint.kernel.GradientPartial;
 import dev.adjoint.kernel.Gradients;
+import dev.adjoint.kernel.PassMetrics;
 import dev.adjoint.run.RunOptions;
 import dev.adjoint.run.RunResult;
 import dev.adjoint.verify.CheckResult;
@@ -24,14 +25,7 @@ final class Summary {
     GradientPartial s = r.sum();
     out.printf(Locale.ROOT, "Adjoint: Y = X·W + b over n=%d rows, d=%d, m=%d; loss %s, reduction %s%n",
         g.rows(), g.inputDim(), g.outputDim(), o.loss().cliName(), o.reduction().cliName());
-    out.printf(Locale.ROOT, "  input    %s (%s, read as %s), features from %s%s%n", o.input().path(),
-        o.input().format().name().toLowerCase(Locale.ROOT), r.readPath(), o.input().features().describe(),
-        o.input().targets() == null ? "" : ", targets from " + o.input().targets().describe());
-    out.printf(Locale.ROOT, "  layout   %d partition(s), blocks of ≤ %d rows (%d block(s)), %s tree of depth %d%n",
-        r.partitions(), r.blockRows(), r.metrics().blockCount(), o.aggregation().cliName(), o.treeDepth());
-    if (r.metrics().skippedRows() > 0) {
-      out.printf(Locale.ROOT, "  skipped  %d row(s) holding NaN or ±Inf (--on-invalid skip)%n", r.metrics().skippedRows());
-    }
+    printInputAndLayout(out, o, r.readPath(), r.partitions(), r.blockRows(), r.metrics());
     out.printf(Locale.ROOT, "  loss     L = %s%n", num(g.loss()));
     if (!r.shownActivations().isEmpty()) {
       List<Row> rows = r.shownActivations();
@@ -62,6 +56,19 @@ final class Summary {
         Runtime.getRuntime().maxMemory() >> 20, r.heapPeakBytes() >> 20, r.heapLiveAfterGcPeakBytes() >> 20);
     for (String path : r.written()) {
       out.printf(Locale.ROOT, "  wrote    %s%n", path);
+    }
+  }
+
+  /** The input, layout and skipped-rows lines, the same for one layer and a chain. */
+  static void printInputAndLayout(PrintStream out, RunOptions o, String readPath, int partitions, int blockRows,
+      PassMetrics metrics) {
+    out.printf(Locale.ROOT, "  input    %s (%s, read as %s), features from %s%s%n", o.input().path(),
+        o.input().format().name().toLowerCase(Locale.ROOT), readPath, o.input().features().describe(),
+        o.input().targets() == null ? "" : ", targets from " + o.input().targets().describe());
+    out.printf(Locale.ROOT, "  layout   %d partition(s), blocks of ≤ %d rows (%d block(s)), %s tree of depth %d%n",
+        partitions, blockRows, metrics.blockCount(), o.aggregation().cliName(), o.treeDepth());
+    if (metrics.skippedRows() > 0) {
+      out.printf(Locale.ROOT, "  skipped  %d row(s) holding NaN or ±Inf (--on-invalid skip)%n", metrics.skippedRows());
     }
   }
 

@@ -71,18 +71,7 @@ public final class ChainReport {
     time.put("gradient_pass_wall_s", r.gradientPassNanos() / 1e9);
     time.put("checks_driver_wall_s", r.checkNanos() / 1e9);
     report.put("time", time);
-    List<Map<String, Object>> checks = new ArrayList<>();
-    for (CheckResult c : r.checks()) {
-      Map<String, Object> row = new LinkedHashMap<>();
-      row.put("check", c.check());
-      row.put("compared", c.compared());
-      row.put("error", c.error());
-      row.put("tolerance", c.tolerance());
-      row.put("verdict", c.passed() ? "pass" : "fail");
-      row.put("seconds", c.seconds());
-      row.put("note", c.note());
-      checks.add(row);
-    }
+    List<Map<String, Object>> checks = RunReport.checkRows(r.checks());
     Map<String, Object> verification = new LinkedHashMap<>();
     verification.put("ran", r.checks().stream().map(CheckResult::check).distinct().toList());
     verification.put("verdict", r.checks().isEmpty() ? "not run" : r.verified() ? "pass" : "fail");

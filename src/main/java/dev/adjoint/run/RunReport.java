@@ -79,18 +79,7 @@ public final class RunReport {
     sparkInfo.put("master", spark.sparkContext().master());
     sparkInfo.put("application_id", spark.sparkContext().applicationId());
     report.put("spark", sparkInfo);
-    List<Map<String, Object>> checks = new ArrayList<>();
-    for (CheckResult c : r.checks()) {
-      Map<String, Object> row = new LinkedHashMap<>();
-      row.put("check", c.check());
-      row.put("compared", c.compared());
-      row.put("error", c.error());
-      row.put("tolerance", c.tolerance());
-      row.put("verdict", c.passed() ? "pass" : "fail");
-      row.put("seconds", c.seconds());
-      row.put("note", c.note());
-      checks.add(row);
-    }
+    List<Map<String, Object>> checks = checkRows(r.checks());
     Map<String, Object> verification = new LinkedHashMap<>();
     verification.put("ran", r.checks().stream().map(CheckResult::check).distinct().toList());
     verification.put("verdict", r.checks().isEmpty() ? "not run" : r.verified() ? "pass" : "fail");
@@ -114,6 +103,23 @@ public final class RunReport {
     report.put("verification", verification);
     report.put("outputs", r.written());
     return report;
+  }
+
+  /** report.json's rows of the verification table, one per compared quantity (a chain's report shares them). */
+  static List<Map<String, Object>> checkRows(List<CheckResult> results) {
+    List<Map<String, Object>> checks = new ArrayList<>();
+    for (CheckResult c : results) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("check", c.check());
+      row.put("compared", c.compared());
+      row.put("error", c.error());
+      row.put("tolerance", c.tolerance());
+      row.put("verdict", c.passed() ? "pass" : "fail");
+      row.put("seconds", c.seconds());
+      row.put("note", c.note());
+      checks.add(row);
+    }
+    return checks;
   }
 
   /**

@@ -55,10 +55,6 @@ public final class ChainProbeSum implements Serializable {
       this.rows = rows;
       this.partial = partial;
     }
-
-    long key() {
-      return key;
-    }
   }
 
   private transient Scratch scratch;
@@ -112,7 +108,9 @@ public final class ChainProbeSum implements Serializable {
       scratch = new Scratch(plan.chain, n);
     }
     freivalds(base, plan, n);
-    lossRounding += lossRounding(block, base, plan, n);
+    if (plan.entries() > 0 || plan.dirChains.length > 0) {  // only the differences' tolerances read it
+      lossRounding += lossRounding(block, base, plan, n);
+    }
     for (int k = 0; k < plan.entries(); k++) {
       for (int s = 0; s < ChainProbePlan.STEPS.length; s++) {
         fdLoss[k][s].add(entryLoss(block, base, plan, k, ChainProbePlan.STEPS[s] * plan.fdStep[k]));
@@ -174,7 +172,7 @@ public final class ChainProbeSum implements Serializable {
   }
 
   private void trim() {
-    samples.sort(Comparator.comparingLong(Sample::key));
+    samples.sort(Comparator.comparingLong(sample -> sample.key));
     while (samples.size() > keep) {
       samples.remove(samples.size() - 1);
     }
